@@ -1,0 +1,234 @@
+r"""The bargaining problem of each draw: disagreement point, reservation payments, settlement range.
+
+For draw :math:`\theta`, a payer (host, e.g. Tokyo) and a payee (patron, e.g.
+Washington) bargain over the annual payment :math:`x`, with term :math:`T` and
+signing time :math:`t` fixed by the scenario. With utilities :math:`U_J, U_U`
+and no-deal utilities :math:`d_J, d_U` from the players, the gains from agreement
+are
+
+.. math:: g_J(x) = U_J(x) - d_J, \qquad g_U(x) = U_U(x) - d_U .
+
+Under the model assumption that :math:`g_J` is strictly decreasing and
+:math:`g_U` strictly increasing in :math:`x`:
+
+* the payer's reservation payment (the most it accepts) is the root
+  :math:`r_J` of :math:`g_J`, the payee's (the least it accepts) the root
+  :math:`r_U` of :math:`g_U`;
+* with payments bounded below by a floor :math:`\underline x` (0: the host never
+  receives money), the settlement range is
+
+  .. math:: [\,lo, hi\,] = [\max(r_U, \underline x),\ r_J],
+
+  non-empty (``feasible``) iff :math:`lo \le hi`: the zone of agreements both
+  sides prefer to no deal (individually rational agreements). Every point of it
+  is Pareto efficient among agreements, since the gains move in opposite
+  directions.
+
+When every term of a player is affine in :math:`x`, :math:`g(x) = g(0) + g'x`
+and :math:`r = -g(0)/g'` in closed form; otherwise :math:`r` comes from
+:func:`~alliance_sim.solvers.rootfind.bracket_monotone` and
+:func:`~alliance_sim.solvers.rootfind.find_root` (tolerance ``xtol + rtol·|r|``).
+
+References
+----------
+H. Raiffa (1982), *The Art and Science of Negotiation*, Harvard UP, ch. 4
+(reservation prices and the zone of agreement).
+M. J. Osborne, A. Rubinstein (1990), *Bargaining and Markets*, Academic Press,
+ch. 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .._validation import as_float_array, check_same_length
+from ..players.player import Player
+from ..solvers.rootfind import RTOL, XTOL, bracket_monotone, find_root, split_at_points
+
+__all__ = ["BargainingProblem"]
+
+Array = NDArray[np.float64]
+
+
+class BargainingProblem:
+    r"""Per-draw bargaining problem over the annual payment (arrays with a leading draw axis).
+
+    Parameters
+    ----------
+    payer, payee : Player
+        The side that pays (utility decreasing in ``x``) and the side paid.
+    draws : mapping of str to ndarray
+        Parameter draws (typed parameters already resolved), each of shape ``(n,)``.
+    term_years, signing_time : array_like
+        ``T`` (years, > 0) and ``t`` (years since talks opened), scalar or ``(n,)``.
+    floor : float
+        Lowest admissible payment (≥ 0).
+    scale : float or ndarray
+        A typical payment per draw (e.g. the status quo), used to seed the
+        brackets ``[floor, floor + scale]`` of the reservation-payment search.
+        Per draw, so that a draw's result never depends on the other draws.
+    xtol, rtol : float
+        Tolerance of every root found for this problem and its solutions.
+
+    Attributes
+    ----------
+    n : int
+    d_payer, d_payee : ndarray
+        No-deal utilities :math:`d_J, d_U`.
+    payer_reservation, payee_reservation : ndarray
+        :math:`r_J` (most the payer accepts), :math:`r_U` (least the payee accepts).
+    lo, hi : ndarray
+        Settlement range ends :math:`\\max(r_U, \\underline x)` and :math:`r_J`
+        (finite in every draw, also when the range is empty).
+    feasible : ndarray of bool
+        ``lo <= hi``.
+
+    Raises
+    ------
+    ValueError
+        If a player's gain is not monotone in the required direction, a
+        reservation payment cannot be bracketed, or inputs are invalid.
+    """
+
+    def __init__(
+        self,
+        payer: Player,
+        payee: Player,
+        draws: Mapping[str, Array],
+        *,
+        term_years: ArrayLike,
+        signing_time: ArrayLike,
+        floor: float = 0.0,
+        scale: float = 1.0,
+        xtol: float = XTOL,
+        rtol: float = RTOL,
+    ) -> None:
+        for label, p in (("payer", payer), ("payee", payee)):
+            if not isinstance(p, Player):
+                raise TypeError(f"{label} must be a Player; got {type(p).__name__}")
+        floor_arr = as_float_array(floor, "floor")
+        if floor_arr.ndim or floor_arr < 0:
+            raise ValueError(
+                f"floor must be a scalar >= 0 (payments are non-negative); got {floor}"
+            )
+        scale_arr = as_float_array(scale, "scale")
+        if np.any(scale_arr <= 0):
+            raise ValueError("scale must be positive")
+        lengths = {np.shape(v)[0] for v in draws.values() if np.ndim(v) == 1}
+        if len(lengths) != 1:
+            raise ValueError(f"draws must hold 1-D arrays of one length; got lengths {lengths}")
+        self.n = lengths.pop()
+        check_same_length([("scale", scale_arr)], self.n)
+        T = as_float_array(term_years, "term_years")
+        if np.any(T <= 0):
+            raise ValueError("term_years must be > 0")
+        self.term_years = T
+        self.signing_time = as_float_array(signing_time, "signing_time")
+        self.payer, self.payee, self.draws = payer, payee, draws
+        self.floor, self.scale, self.xtol, self.rtol = float(floor), scale_arr, xtol, rtol
+
+        self.d_payer = payer.disagreement(draws, self.n)
+        self.d_payee = payee.disagreement(draws, self.n)
+        self.payer_reservation = self._reservation(payer, decreasing=True)
+        self.payee_reservation = self._reservation(payee, decreasing=False)
+        self.lo = np.maximum(self.payee_reservation, self.floor)
+        self.hi = self.payer_reservation
+        self.feasible = self.lo <= self.hi
+
+    # Gains ------------------------------------------------------------------------
+    @property
+    def affine(self) -> bool:
+        """Both players affine in ``x``: closed-form solutions apply."""
+        return self.payer.affine and self.payee.affine
+
+    def utilities(self, x: ArrayLike) -> tuple[Array, Array]:
+        """``(U_J(x), U_U(x))``; ``x`` of shape ``(n,)`` or ``(..., n)``."""
+        T, t = self.term_years, self.signing_time
+        return (
+            self.payer.utility(self.draws, x, T, t),
+            self.payee.utility(self.draws, x, T, t),
+        )
+
+    def gains(self, x: ArrayLike) -> tuple[Array, Array]:
+        """``(g_J(x), g_U(x))``, the gains over no deal."""
+        uj, uu = self.utilities(x)
+        return uj - self.d_payer, uu - self.d_payee
+
+    def gain_slopes(self, x: ArrayLike) -> tuple[Array, Array]:
+        """``(g_J'(x), g_U'(x))``."""
+        T, t = self.term_years, self.signing_time
+        return (
+            self.payer.marginal_utility(self.draws, x, T, t),
+            self.payee.marginal_utility(self.draws, x, T, t),
+        )
+
+    def kinks(self) -> list[Array]:
+        """Payments where either player's marginal utility jumps (one array per kink)."""
+        return self.payer.kinks(self.draws) + self.payee.kinks(self.draws)
+
+    # Reservation payments ---------------------------------------------------------
+    def _reservation(self, player: Player, *, decreasing: bool) -> Array:
+        T, t = self.term_years, self.signing_time
+        d = self.d_payer if decreasing else self.d_payee
+        direction = "decreasing" if decreasing else "increasing"
+
+        def gain(x: Array) -> Array:
+            return player.utility(self.draws, x, T, t) - d
+
+        zero = np.zeros(self.n)
+        if player.affine:
+            slope = player.marginal_utility(self.draws, zero, T, t)
+            wrong = slope >= 0 if decreasing else slope <= 0
+            if np.any(wrong):
+                i = int(np.flatnonzero(wrong)[0])
+                raise ValueError(
+                    f"{player.name}'s utility must be strictly {direction} in the payment x; "
+                    f"its slope is {slope[i]:g} in draw {i} (check the terms' weights)"
+                )
+            return -gain(zero) / slope
+        a = np.full(self.n, self.floor)
+        b = a + self.scale
+        a, b, fa, fb, ok = bracket_monotone(gain, a, b, increasing=not decreasing)
+        if not ok.all():
+            i = int(np.flatnonzero(~ok)[0])
+            raise ValueError(
+                f"{player.name}'s gain from agreement never changes sign (draw {i}, searched "
+                f"x in [{a[i]:.3g}, {b[i]:.3g}]); its utility must be strictly {direction} "
+                f"in x and cross its no-deal utility"
+            )
+        a, b, fa, fb = split_at_points(gain, a, b, fa, fb, player.kinks(self.draws))
+        res = find_root(gain, a, b, fa=fa, fb=fb, xtol=self.xtol, rtol=self.rtol)
+        if not res.converged.all():  # pragma: no cover - bisection safeguard makes this unreachable
+            raise RuntimeError("reservation payment search did not converge")
+        return res.x
+
+    # Frontier ----------------------------------------------------------------------
+    def frontier(self, n_points: int = 50) -> dict[str, Array]:
+        """Sampled utility possibility frontier of the individually rational agreements.
+
+        Returns payments ``x = lo + (hi − lo)·k/(n_points − 1)`` and the utilities
+        ``(U_J(x), U_U(x))`` at them, each of shape ``(n, n_points)``; rows of
+        draws with an empty settlement range are NaN (``feasible`` marks them).
+        The disagreement point is ``(d_payer, d_payee)``.
+        """
+        if isinstance(n_points, bool) or not isinstance(n_points, int) or n_points < 2:
+            raise ValueError(f"n_points must be an int >= 2; got {n_points!r}")
+        k = np.linspace(0.0, 1.0, n_points)[:, None]
+        lo = np.where(self.feasible, self.lo, 0.0)
+        hi = np.where(self.feasible, self.hi, 0.0)
+        x = lo + (hi - lo) * k  # (n_points, n): the draw axis last broadcasts
+        uj, uu = self.utilities(x)
+        mask = ~self.feasible
+        out = {"payment": x.T.copy(), "payer_utility": uj.T.copy(), "payee_utility": uu.T.copy()}
+        for v in out.values():
+            v[mask] = np.nan
+        return out
+
+    def __repr__(self) -> str:
+        return (
+            f"BargainingProblem(n={self.n}, payer={self.payer.name!r}, payee={self.payee.name!r}, "
+            f"feasible={self.feasible.mean():.3f})"
+        )

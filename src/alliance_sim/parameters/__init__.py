@@ -1,0 +1,20 @@
+"""Parameters: named inputs with units and provenance, sampled into `Draws`.
+
+First stage of the pipeline ``parameters → players → games → solvers → sweep →
+results``.
+"""
+
+from .draws import Draws
+from .sampling import BLOCK, METHODS, unit_design
+from .space import Derived, Parameter, ParameterSpace, describe_distribution
+
+__all__ = [
+    "BLOCK",
+    "METHODS",
+    "Derived",
+    "Draws",
+    "Parameter",
+    "ParameterSpace",
+    "describe_distribution",
+    "unit_design",
+]

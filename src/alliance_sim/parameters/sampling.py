@@ -1,0 +1,118 @@
+"""Uniform designs on the unit hypercube: plain Monte Carlo, Sobol' and Latin hypercube.
+
+Each design returns an ``(n, d)`` array of points in the open cube
+``(0, 1)^d`` for draws ``start, …, start + n − 1``; `ParameterSpace.sample`
+maps column ``j`` through the ``ppf`` of the ``j``-th random parameter
+(inverse-transform sampling; Devroye 1986, ch. 2).
+
+Reproducibility (see :mod:`alliance_sim._rng`):
+
+* ``"random"``: the stream for draw ``i`` of parameter ``name`` comes from the
+  generator keyed by ``(i // BLOCK, crc32(name))``, so a draw's value does not
+  depend on ``n``, on ``start`` or on the other parameters (common random numbers
+  across scenario variants that add, drop or redistribute a parameter).
+* ``"sobol"``: one scrambled Sobol' sequence (Owen 1998; Joe & Kuo 2008
+  direction numbers, via :class:`scipy.stats.qmc.Sobol`), points taken by index
+  with ``fast_forward(start)``; columns follow the order of the random parameters.
+* ``"lhs"``: a Latin hypercube (McKay, Beckman & Conover 1979) depends on ``n`` as a
+  whole, so it cannot be taken by index: ``start`` must be 0.
+
+References
+----------
+L. Devroye (1986), *Non-Uniform Random Variate Generation*, Springer.
+A. B. Owen (1998), "Scrambling Sobol' and Niederreiter–Xing points",
+*Journal of Complexity* 14(4), 466–489.
+M. D. McKay, R. J. Beckman, W. J. Conover (1979), "A comparison of three methods
+for selecting values of input variables in the analysis of output from a computer
+code", *Technometrics* 21(2), 239–245.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.stats import qmc
+
+from .._rng import child_generator, name_key
+
+__all__ = ["BLOCK", "METHODS", "Method", "unit_design"]
+
+Method = Literal["random", "sobol", "lhs"]
+METHODS: tuple[str, ...] = ("random", "sobol", "lhs")
+
+#: Draws per logical seed block of the ``"random"`` design (2**16).
+BLOCK = 65_536
+# Keys that name the QMC designs' scrambling streams; large so they never equal a block index.
+_SOBOL_KEY = 2**32 + 1
+_LHS_KEY = 2**32 + 2
+# Keep points strictly inside (0, 1): ppf(0) or ppf(1) is infinite for unbounded laws.
+_EDGE = 2.0**-53
+
+
+def _random_design(
+    names: Sequence[str], n: int, start: int, root: np.random.SeedSequence
+) -> NDArray[np.float64]:
+    out = np.empty((n, len(names)))
+    first, last = start // BLOCK, (start + n - 1) // BLOCK
+    for j, name in enumerate(names):
+        key = name_key(name)
+        for b in range(first, last + 1):
+            lo = max(start, b * BLOCK)
+            hi = min(start + n, (b + 1) * BLOCK)
+            block = child_generator(root, b, key).random(hi - b * BLOCK)
+            out[lo - start : hi - start, j] = block[lo - b * BLOCK :]
+    return out
+
+
+def unit_design(
+    names: Sequence[str],
+    n: int,
+    *,
+    root: np.random.SeedSequence,
+    method: Method = "random",
+    start: int = 0,
+) -> NDArray[np.float64]:
+    """Points in ``(0, 1)^d`` for draws ``start … start + n − 1``.
+
+    Parameters
+    ----------
+    names : sequence of str
+        The random parameters, one column each, in order.
+    n : int
+        Number of points.
+    root : numpy.random.SeedSequence
+        The run's seed sequence.
+    method : {"random", "sobol", "lhs"}
+        The design (see the module docstring).
+    start : int
+        Index of the first draw (``"lhs"`` requires 0).
+
+    Returns
+    -------
+    numpy.ndarray of shape (n, len(names))
+    """
+    d = len(names)
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}; got {method!r}")
+    if d == 0 or n == 0:
+        if method == "lhs" and start != 0:
+            raise ValueError(f"start must be 0 for method='lhs'; got {start}")
+        return np.empty((n, d))
+    if method == "random":
+        u = _random_design(names, n, start, root)
+    elif method == "sobol":
+        engine = qmc.Sobol(d, scramble=True, bits=64, rng=child_generator(root, _SOBOL_KEY))
+        if start:
+            engine.fast_forward(start)
+        u = engine.random(n)
+    elif method == "lhs":
+        if start != 0:
+            raise ValueError(
+                f"start must be 0 for method='lhs' (a Latin hypercube depends on n as a "
+                f"whole and cannot be taken by index); got {start}"
+            )
+        u = qmc.LatinHypercube(d, rng=child_generator(root, _LHS_KEY)).random(n)
+    return np.clip(u, _EDGE, 1.0 - _EDGE)

@@ -1,0 +1,181 @@
+r"""A player: a weighted set of utility terms.
+
+.. math::
+    U(x, T, t) = \sum_k w_k\, u_k(\theta, x, T, t), \qquad
+    d = \sum_k w_k\, \bar u_k(\theta), \qquad g(x) = U(x) - d
+
+``g`` is the player's gain from agreeing on ``x`` rather than having no deal;
+its zero is the player's reservation payment. Players are immutable: the editing
+methods return new players, so a researcher can swap, reweight or add a term and
+pass the result to the same engine.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Mapping
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .terms import Constant, Domain, UtilityTerm
+
+__all__ = ["Player"]
+
+Array = NDArray[np.float64]
+DrawsLike = Mapping[str, Array]
+
+
+def _as_pair(item: UtilityTerm | tuple[UtilityTerm, float]) -> tuple[UtilityTerm, float]:
+    term, weight = item if isinstance(item, tuple) else (item, 1.0)
+    if not isinstance(term, UtilityTerm):
+        raise TypeError(
+            f"a player's terms must be UtilityTerm instances; got {type(term).__name__}"
+        )
+    if isinstance(weight, bool) or not isinstance(weight, int | float | np.number):
+        raise TypeError(f"weight of term {term.name!r} must be a real number; got {weight!r}")
+    weight = float(weight)
+    if not math.isfinite(weight):
+        raise ValueError(f"weight of term {term.name!r} must be finite; got {weight}")
+    return term, weight
+
+
+class Player:
+    """A bargaining side whose utility is a weighted sum of `UtilityTerm` objects.
+
+    Parameters
+    ----------
+    name : str
+        Display name, e.g. ``"Tokyo"``.
+    terms : iterable of UtilityTerm or (UtilityTerm, float)
+        The terms, each with an optional weight (default 1). Term names must be
+        unique within the player.
+
+    Examples
+    --------
+    >>> from alliance_sim.players.terms import FiscalCost, SecurityValue
+    >>> p = Player("Tokyo", [SecurityValue(), FiscalCost()])
+    >>> p.term_names
+    ('security_value', 'fiscal_cost')
+    >>> p.reweight("fiscal_cost", 2.0).weights["fiscal_cost"]
+    2.0
+    """
+
+    __slots__ = ("_terms", "name")
+
+    def __init__(self, name: str, terms: Iterable[UtilityTerm | tuple[UtilityTerm, float]]) -> None:
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"player name must be a non-empty string; got {name!r}")
+        pairs = tuple(_as_pair(item) for item in terms)
+        names = [t.name for t, _ in pairs]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"player {name!r}: duplicate term names {dupes}; rename one")
+        self.name = name
+        self._terms = pairs
+
+    # Inspection --------------------------------------------------------------------
+    @property
+    def terms(self) -> tuple[tuple[UtilityTerm, float], ...]:
+        """The ``(term, weight)`` pairs."""
+        return self._terms
+
+    @property
+    def term_names(self) -> tuple[str, ...]:
+        """Names of the terms, in order."""
+        return tuple(t.name for t, _ in self._terms)
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Weight of each term by name."""
+        return {t.name: w for t, w in self._terms}
+
+    @property
+    def affine(self) -> bool:
+        """True when every weighted term is affine in ``x`` (closed forms apply)."""
+        return all(t.affine or w == 0.0 for t, w in self._terms)
+
+    def parameters(self) -> dict[str, Domain]:
+        """Every draw name the terms read, with its domain (first term's domain wins)."""
+        out: dict[str, Domain] = {}
+        for t, _ in self._terms:
+            for k, dom in t.parameters().items():
+                out.setdefault(k, dom)
+        return out
+
+    def __getitem__(self, name: str) -> UtilityTerm:
+        for t, _ in self._terms:
+            if t.name == name:
+                return t
+        raise KeyError(f"player {self.name!r} has no term {name!r}; terms: {self.term_names}")
+
+    def __iter__(self) -> Iterator[UtilityTerm]:
+        return (t for t, _ in self._terms)
+
+    def __repr__(self) -> str:
+        body = ", ".join(f"{t.name}×{w:g}" for t, w in self._terms)
+        return f"Player({self.name!r}: {body})"
+
+    # Editing -----------------------------------------------------------------------
+    def with_term(self, term: UtilityTerm, weight: float = 1.0) -> Player:
+        """New player with ``term`` added (or replacing the term of the same name)."""
+        kept = [(t, w) for t, w in self._terms if t.name != term.name]
+        return Player(self.name, [*kept, (term, weight)])
+
+    def without(self, name: str) -> Player:
+        """New player without the term called ``name``."""
+        self[name]  # raises KeyError naming the terms when absent
+        return Player(self.name, [(t, w) for t, w in self._terms if t.name != name])
+
+    def reweight(self, name: str, weight: float) -> Player:
+        """New player with the weight of term ``name`` set to ``weight``."""
+        self[name]
+        return Player(self.name, [(t, weight if t.name == name else w) for t, w in self._terms])
+
+    def scaled(self, a: float, b: float = 0.0) -> Player:
+        """The positive affine transform ``a·U + b`` (same preferences, other units).
+
+        Raises
+        ------
+        ValueError
+            If ``a`` is not a finite positive number.
+        """
+        if not (isinstance(a, int | float | np.number) and math.isfinite(a) and a > 0):
+            raise ValueError(f"a must be a finite positive number; got {a!r}")
+        terms: list[tuple[UtilityTerm, float]] = [(t, w * a) for t, w in self._terms]
+        if b != 0.0:
+            terms.append((Constant(b, name=f"constant_{len(terms)}"), 1.0))
+        return Player(self.name, terms)
+
+    # Evaluation --------------------------------------------------------------------
+    def _sum(self, parts: Iterable[ArrayLike], shape: tuple[int, ...]) -> Array:
+        total = np.zeros(shape)
+        for part in parts:
+            total = total + part
+        return total
+
+    def utility(self, draws: DrawsLike, x: ArrayLike, T: ArrayLike, t: ArrayLike) -> Array:
+        """``U(x, T, t)``; ``x`` has shape ``(n,)`` or ``(..., n)`` (draw axis last)."""
+        x = np.asarray(x, dtype=np.float64)
+        return self._sum(
+            (w * np.asarray(term.value(draws, x, T, t)) for term, w in self._terms if w != 0.0),
+            x.shape,
+        )
+
+    def marginal_utility(self, draws: DrawsLike, x: ArrayLike, T: ArrayLike, t: ArrayLike) -> Array:
+        """``∂U/∂x`` at ``(x, T, t)``."""
+        x = np.asarray(x, dtype=np.float64)
+        return self._sum(
+            (w * np.asarray(term.slope(draws, x, T, t)) for term, w in self._terms if w != 0.0),
+            x.shape,
+        )
+
+    def kinks(self, draws: DrawsLike) -> list[Array]:
+        """Payments where some weighted term's slope jumps (one array per kink)."""
+        return [k for term, w in self._terms if w != 0.0 for k in term.kinks(draws)]
+
+    def disagreement(self, draws: DrawsLike, n: int) -> Array:
+        """``d``, the utility of no agreement, shape ``(n,)``."""
+        return self._sum(
+            (w * np.asarray(term.disagreement(draws)) for term, w in self._terms if w != 0.0), (n,)
+        )

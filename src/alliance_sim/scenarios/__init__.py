@@ -1,0 +1,9 @@
+"""Scenarios: presets and the `Scenario` container.
+
+* :func:`japan_us_2020` — the autumn-2020 Japan–US host-nation support talks.
+"""
+
+from .japan_us_2020 import japan_us_2020
+from .scenario import Scenario, years_between
+
+__all__ = ["Scenario", "japan_us_2020", "years_between"]

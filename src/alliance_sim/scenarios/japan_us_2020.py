@@ -1,0 +1,374 @@
+"""Preset: the Japan–US host-nation support (Special Measures Agreement) talks of autumn 2020.
+
+Every number carries its provenance next to it: a fact with its source
+(``DESIGN.md`` collects the facts of the talks; ``data/hns_agreements_to_2020.csv``
+the past agreements, with sources), or ``"assumption: …"`` with the reason. Money
+is in ¥ billion a year unless the unit says otherwise; dollar figures are
+converted at the autumn-2020 rate.
+
+Calibration arguments used by several assumptions (see ``docs/model.md``):
+
+* *Japan's revealed willingness*: Japan renewed every agreement since 1987 at
+  about the status quo (2011 held flat, 2016 +1.4%, shared/data), including
+  under administrations whose drawdown threat was negligible; so its no-deal
+  cost alone must exceed the welfare cost of the status quo payment,
+  ``c_J ≳ (1 + λ_J)·x0``.
+* *Washington's revealed willingness*: it keeps forces costing about $5.2 billion
+  a year in Japan while Japan's direct support was about $3.15 billion a year
+  (GAO-21-270, 2016–2019), so the strategic value it attaches exceeds the net
+  cost of about $2 billion a year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+from scipy import stats
+
+from ..parameters import Derived, Parameter, ParameterSpace
+from ..players import ElectionTiming, tokyo, washington
+from .scenario import Scenario, years_between
+
+__all__ = ["CALENDAR", "japan_us_2020"]
+
+YEN = "¥ billion per year"
+
+#: Dated events of the talks (DESIGN.md); times in the model are years since talks opened.
+CALENDAR: dict[str, dt.date] = {
+    "talks_open": dt.date(2020, 10, 15),  # DESIGN.md: working-level talks opened mid-October 2020
+    "election": dt.date(2020, 11, 3),  # DESIGN.md: US presidential election
+    "budget_draft": dt.date(2020, 12, 21),  # DESIGN.md: cabinet draft budget by end of December
+    "inauguration": dt.date(2021, 1, 20),  # DESIGN.md
+    "signing": dt.date(2021, 2, 15),  # assumption, see t_signing below
+    "expiry": dt.date(2021, 3, 31),  # DESIGN.md: current agreement expires end of March 2021
+}
+
+
+def _t(event: str) -> float:
+    return years_between(CALENDAR["talks_open"], CALENDAR[event])
+
+
+def _challenger_wins(u: np.ndarray, p: np.ndarray) -> np.ndarray:
+    return (u < p).astype(np.float64)
+
+
+def japan_us_2020() -> Scenario:
+    """The autumn-2020 Japan–US talks on host-nation support for FY2021–2025.
+
+    Tokyo pays; Washington is paid. Washington's type (incumbent or challenger)
+    is drawn with the election probability and takes office on 20 January
+    2021; the agreement is assumed signed on 15 February 2021, so the winner's
+    preferences apply. Results are reported overall and by election winner.
+
+    Returns
+    -------
+    Scenario
+
+    Examples
+    --------
+    >>> scn = japan_us_2020()
+    >>> scn.parameters["status_quo"].value
+    199.3
+    """
+    p = [
+        # --- Calendar (years since 2020-10-15) ------------------------------------
+        Parameter(
+            "t_election",
+            _t("election"),
+            "years since talks opened",
+            "fact: election on 2020-11-03 (DESIGN.md)",
+        ),
+        Parameter(
+            "t_budget",
+            _t("budget_draft"),
+            "years since talks opened",
+            "fact: cabinet finishes the FY2021 draft budget by the end of December 2020 "
+            "(DESIGN.md); 21 December is taken as the date (the customary cabinet decision "
+            "day)",
+        ),
+        Parameter(
+            "t_inauguration",
+            _t("inauguration"),
+            "years since talks opened",
+            "fact: inauguration on 2021-01-20 (DESIGN.md)",
+        ),
+        Parameter(
+            "t_expiry",
+            _t("expiry"),
+            "years since talks opened",
+            "fact: the current SMA expires 2021-03-31 (DESIGN.md)",
+        ),
+        Parameter(
+            "t_signing",
+            _t("signing"),
+            "years since talks opened",
+            "assumption: real bargaining was expected only after the election (DESIGN.md) "
+            "and the Diet must approve by 31 March, so the deal is placed after the "
+            "inauguration and about six weeks before expiry (2021-02-15)",
+        ),
+        Parameter(
+            "term_years",
+            5.0,
+            "years",
+            "fact: five-year terms are the norm (DESIGN.md); 5 of the 7 Japan SMAs with a "
+            "stated term since 1991 ran five years (shared/data)",
+            bounds=(0, np.inf),
+        ),
+        # --- Money facts -----------------------------------------------------------
+        Parameter(
+            "status_quo",
+            199.3,
+            YEN,
+            "fact: FY2020 host-nation support budget ¥199.3bn (shared/data, 2016 SMA row; "
+            "DESIGN.md: 'close to ¥200 billion a year')",
+            bounds=(0, np.inf),
+            description="x0, Japan's current annual payment",
+        ),
+        Parameter(
+            "fx",
+            105.0,
+            "¥ per $",
+            "fact: the yen traded near ¥105 to the dollar in autumn 2020 (DESIGN.md)",
+            bounds=(0, np.inf),
+        ),
+        Parameter(
+            "demand_usd",
+            8.0,
+            "$ billion per year",
+            "fact: the incumbent reportedly asked Japan to quadruple its contribution to "
+            "$8 billion a year (DESIGN.md)",
+            bounds=(0, np.inf),
+        ),
+        Derived(
+            "demand",
+            ("demand_usd", "fx"),
+            np.multiply,
+            "demand_usd · fx",
+            YEN,
+            "definition: Washington's reported demand in yen",
+        ),
+        Parameter(
+            "C_U_usd",
+            20.9 / 4,
+            "$ billion per year",
+            "fact: DoD obligated about $20.9bn for its forces in Japan over 2016–2019 "
+            "(GAO-21-270, via DESIGN.md), i.e. $5.225bn a year",
+            bounds=(0, np.inf),
+        ),
+        Derived(
+            "C_U",
+            ("C_U_usd", "fx"),
+            np.multiply,
+            "C_U_usd · fx",
+            YEN,
+            "definition: Washington's annual basing cost in Japan, in yen",
+        ),
+        # --- Tokyo ------------------------------------------------------------------
+        Parameter(
+            "S_J",
+            stats.lognorm(0.5, scale=4200.0),
+            YEN,
+            "estimate + assumption: median = Takeda & Muto (2012)'s estimate that "
+            "replacing the US forces' capabilities would cost Japan about ¥4.2 trillion a "
+            "year (one estimate, not a fact: DESIGN.md); lognormal spread σ=0.5 (assumption) "
+            "puts 90% within ×/÷2.3, with the same study's wider economic cost (up to "
+            "¥21.3 trillion) beyond the 99.9th percentile",
+            bounds=(0, np.inf),
+            description="security value of the US presence to Japan",
+        ),
+        Parameter(
+            "rho_J",
+            stats.beta(2, 6),
+            "share",
+            "assumption: a drawdown over a cost dispute is partial (some units), not the end "
+            "of the treaty; mean 25%",
+            bounds=(0, 1),
+            description="share of Japan's security value lost in a drawdown",
+        ),
+        Parameter(
+            "mcpf_J",
+            stats.uniform(0.2, 0.4),
+            "yen per yen",
+            "assumption: marginal cost of public funds; estimates surveyed by Dahlby (2008) "
+            "mostly lie between 0.1 and 0.5; the range is placed high, 0.2–0.6, for Japan's "
+            "gross debt of about 266% of GDP (IMF, October 2020, via DESIGN.md) and rising "
+            "social-security costs",
+            bounds=(0, np.inf),
+            description="λ_J, Japan's fiscal pressure",
+        ),
+        Parameter(
+            "kappa_J",
+            stats.uniform(0.5, 2.0),
+            "unit-free",
+            "assumption: Tokyo holds it already pays an appropriate share (DESIGN.md), so "
+            "paying more than the status quo is a domestic loss; at double the status quo "
+            "the audience cost is 0.5–2.5 times the status quo payment",
+            bounds=(0, np.inf),
+            description="κ_J, audience cost of paying above the status quo (quadratic)",
+        ),
+        Parameter(
+            "c_J",
+            stats.uniform(250.0, 250.0),
+            YEN,
+            "assumption calibrated by Japan's revealed willingness (module docstring): "
+            "c_J ≳ (1+λ_J)·x0 ≈ 240–320; range 250–500 covers the lapse of base workers' "
+            "wages and alliance damage (Japan's 2008 lapse; Korea's 2020 lapse furloughed "
+            "about 4,000 workers, DESIGN.md)",
+            bounds=(0, np.inf),
+            description="Japan's cost of a lapse (no deal)",
+        ),
+        Parameter(
+            "c_budget",
+            stats.uniform(0.0, 20.0),
+            "¥ billion (one-off)",
+            "assumption: cost of reworking the FY2021 budget when the deal comes after the "
+            "cabinet draft; small next to the ¥5.3 trillion defence budget (DESIGN.md)",
+            bounds=(0, np.inf),
+            description="Tokyo's cost of missing the budget draft",
+        ),
+        # --- Washington ---------------------------------------------------------------
+        Parameter(
+            "S_U",
+            stats.lognorm(0.5, scale=1100.0),
+            YEN,
+            "assumption calibrated by Washington's revealed willingness (module docstring): "
+            "median ≈ 2 × basing cost (2 × $5.225bn × 105 ≈ ¥1,100bn), 90% within ×/÷2.3; "
+            "the net cost of about ¥210bn/yr it bears lies below the 1st percentile",
+            bounds=(0, np.inf),
+            description="strategic value of basing in Japan to the US",
+        ),
+        Parameter(
+            "rho_U",
+            stats.beta(2, 6),
+            "share",
+            "assumption: as rho_J, a drawdown is partial; mean 25%",
+            bounds=(0, 1),
+            description="share of the US strategic value lost in a drawdown",
+        ),
+        Parameter(
+            "s_U",
+            stats.uniform(0.2, 0.4),
+            "share",
+            "assumption: a partial drawdown saves 20–60% of the basing cost (relocation "
+            "costs and forces kept elsewhere eat the rest)",
+            bounds=(0, 1),
+            description="share of the basing cost a drawdown saves",
+        ),
+        Parameter(
+            "kappa_U",
+            stats.uniform(0.5, 1.5),
+            "unit-free",
+            "assumption: a cut below the status quo is a loss for the administration facing "
+            "Congress's burden-sharing pressure (shared/data: 1991 SMA); Tversky & Kahneman "
+            "(1991) put loss aversion near 2, i.e. an extra weight κ_U ≈ 1 (range 0.5–2)",
+            bounds=(0, np.inf),
+            description="κ_U, Washington's loss aversion below x0",
+        ),
+        Parameter(
+            "beta_US",
+            stats.uniform(0.4, 0.4),
+            "share",
+            "assumption: Washington's bargaining power 0.4–0.8: asymmetric dependence "
+            "(Japan relies on the US guarantee against China and North Korea, DESIGN.md) "
+            "favours Washington, bounded away from 1 by its own strategic stake",
+            bounds=(0, 1),
+            description="β, Washington's generalized-Nash bargaining power",
+        ),
+        # --- The election and Washington's types ------------------------------------------
+        Parameter(
+            "p_challenger",
+            stats.beta(8, 2),
+            "probability",
+            "assumption: the incumbent trailed the challenger in the polls (DESIGN.md); "
+            "Beta(8, 2) has mean 0.8 and 90% in [0.57, 0.96], a spread for forecast "
+            "uncertainty",
+            bounds=(0, 1),
+            description="probability the challenger wins",
+        ),
+        Parameter(
+            "election_u",
+            stats.uniform(0.0, 1.0),
+            "uniform variate",
+            "definition: latent uniform; the challenger wins when election_u < p_challenger",
+            bounds=(0, 1),
+        ),
+        Derived(
+            "challenger_wins",
+            ("election_u", "p_challenger"),
+            _challenger_wins,
+            "1[election_u < p_challenger]",
+            "indicator",
+            "definition: election outcome, challenger wins with probability p_challenger",
+        ),
+        Parameter(
+            "w_incumbent",
+            stats.uniform(1.0, 0.5),
+            "utility per yen",
+            "assumption: the incumbent called the alliance one-sided and framed payments as "
+            "wins (DESIGN.md), valuing a yen of support at 1–1.5 yen",
+            bounds=(0, np.inf),
+        ),
+        Parameter(
+            "w_challenger",
+            stats.uniform(0.8, 0.4),
+            "utility per yen",
+            "assumption: the challenger values support about at face value (0.8–1.2)",
+            bounds=(0, np.inf),
+        ),
+        Parameter(
+            "pi_incumbent",
+            stats.beta(2, 6),
+            "probability",
+            "assumption: the incumbent threatened drawdowns but did not draw down from Korea "
+            "during its 2020 lapse (shared/data; DESIGN.md): mean 25%",
+            bounds=(0, 1),
+            description="probability an incumbent really draws down without a deal",
+        ),
+        Parameter(
+            "pi_challenger",
+            stats.beta(1, 19),
+            "probability",
+            "assumption: the challenger campaigned on repairing alliances; a drawdown over a "
+            "cost dispute is unlikely: mean 5%",
+            bounds=(0, 1),
+            description="probability a challenger administration draws down without a deal",
+        ),
+        Parameter(
+            "a_incumbent",
+            stats.uniform(0.0, 100.0),
+            YEN,
+            "assumption: walking away costs the incumbent little at home, having called the "
+            "alliance one-sided (DESIGN.md)",
+            bounds=(0, np.inf),
+            description="incumbent's audience cost of walking away",
+        ),
+        Parameter(
+            "a_challenger",
+            stats.uniform(100.0, 300.0),
+            YEN,
+            "assumption: walking away would break the challenger's pledge to restore "
+            "alliances: 100–400",
+            bounds=(0, np.inf),
+            description="challenger's audience cost of walking away",
+        ),
+    ]
+    election = ElectionTiming(
+        {
+            "w_US": ("w_incumbent", "w_challenger"),
+            "pi_drawdown": ("pi_incumbent", "pi_challenger"),
+            "a_US": ("a_incumbent", "a_challenger"),
+        }
+    )
+    return Scenario(
+        name="japan_us_2020",
+        title="Japan–US host-nation support talks, autumn 2020 (FY2021–2025 SMA)",
+        parameters=ParameterSpace(p),
+        payer=tokyo(),
+        payee=washington(),
+        election=election,
+        notes=(
+            "Tokyo pays x (¥bn/yr) to Washington for 5 years, signed 2021-02-15 after the "
+            "inauguration; Washington's type is the election winner's."
+        ),
+    )

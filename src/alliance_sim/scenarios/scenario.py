@@ -1,0 +1,190 @@
+"""`Scenario`: everything one simulation needs — parameters, players, election timing, outcome."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..parameters import Derived, Draws, Parameter, ParameterSpace
+from ..players import ElectionTiming, Player
+from ..players.terms import Domain
+
+__all__ = ["Scenario", "years_between"]
+
+
+def years_between(start: _dt.date, end: _dt.date) -> float:
+    """Time from ``start`` to ``end`` in years of 365.25 days.
+
+    Examples
+    --------
+    >>> round(years_between(_dt.date(2020, 10, 15), _dt.date(2021, 3, 31)), 4)
+    0.4572
+    """
+    return (end - start).days / 365.25
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A bargaining scenario: who bargains, over what, with which uncertain parameters.
+
+    Parameters
+    ----------
+    name : str
+        Identifier, e.g. ``"japan_us_2020"``.
+    title : str
+        One-line description.
+    parameters : ParameterSpace
+        Every number the model reads, with units and provenance.
+    payer, payee : Player
+        The host that pays and the patron that is paid.
+    election : ElectionTiming or None
+        Resolves the patron's typed parameters for the type in office at signing.
+    power : str
+        Draw name of the payee's bargaining power β.
+    term_years, signing_time : str
+        Draw names of the agreement's term ``T`` (years) and signing time ``t``
+        (years since talks opened).
+    status_quo : str
+        Draw name of the current payment (the brackets' scale).
+    demand : str or None
+        Draw name of the payee's reported demand in payment units, if any.
+    payment_floor : float
+        Lowest admissible payment (≥ 0).
+    payment_unit : str
+        Unit of payments, for display.
+    notes : str
+        Free text shown when the scenario is printed.
+
+    Raises
+    ------
+    ValueError
+        If a name the players, the election or the scenario reads is missing,
+        or a parameter's support leaves the domain a term requires.
+    """
+
+    name: str
+    title: str
+    parameters: ParameterSpace
+    payer: Player
+    payee: Player
+    election: ElectionTiming | None = None
+    power: str = "beta_US"
+    term_years: str = "term_years"
+    signing_time: str = "t_signing"
+    status_quo: str = "status_quo"
+    demand: str | None = "demand"
+    payment_floor: float = 0.0
+    payment_unit: str = "¥ billion per year"
+    notes: str = ""
+    domains: dict[str, Domain] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.parameters, ParameterSpace):
+            raise TypeError("parameters must be a ParameterSpace")
+        for label, p in (("payer", self.payer), ("payee", self.payee)):
+            if not isinstance(p, Player):
+                raise TypeError(f"{label} must be a Player; got {type(p).__name__}")
+        if not (math.isfinite(self.payment_floor) and self.payment_floor >= 0):
+            raise ValueError(
+                f"payment_floor must be a finite number >= 0 (payments are non-negative); "
+                f"got {self.payment_floor}"
+            )
+        domains = self._required_domains()
+        object.__setattr__(self, "domains", domains)
+        resolved = set(self.election.typed) if self.election else set()
+        known = set(self.parameters) | resolved | {"challenger_in_office"}
+        missing = sorted(k for k in domains if k not in known)
+        if missing:
+            raise ValueError(
+                f"scenario {self.name!r}: the model reads {missing}, which the parameter "
+                f"space does not define"
+            )
+        self._check_supports(domains, resolved)
+
+    def _required_domains(self) -> dict[str, Domain]:
+        out: dict[str, Domain] = {}
+        for player in (self.payer, self.payee):
+            for k, dom in player.parameters().items():
+                out.setdefault(k, dom)
+        out.setdefault(self.power, Domain(0.0, 1.0))
+        out.setdefault(self.term_years, Domain(0.0, low_open=True))
+        out.setdefault(self.signing_time, Domain())
+        out.setdefault(self.status_quo, Domain(0.0, low_open=True))
+        if self.demand is not None:
+            out.setdefault(self.demand, Domain(0.0))
+        if self.election is not None:
+            for name in self.election.inputs():
+                out.setdefault(name, Domain())
+            out[self.election.challenger_wins] = Domain(0.0, 1.0)
+            # A typed parameter must satisfy the domain of the name it resolves to.
+            for res, (inc, chal) in self.election.typed.items():
+                dom = out.get(res, Domain())
+                out[inc] = dom
+                out[chal] = dom
+        return out
+
+    def _check_supports(self, domains: dict[str, Domain], resolved: set[str]) -> None:
+        for name, dom in domains.items():
+            if name in resolved or name == "challenger_in_office":
+                continue
+            entry = self.parameters[name]
+            if isinstance(entry, Parameter):
+                a, b = entry.support()
+                if not dom.contains(a, b):
+                    raise ValueError(
+                        f"scenario {self.name!r}: parameter {name!r} must lie in {dom} for the "
+                        f"model; its {'value' if entry.is_fixed else 'support'} is "
+                        f"[{a:g}, {b:g}]"
+                    )
+
+    # Validation of sampled values (derived quantities cannot be checked statically) ----
+    def check_draws(self, draws: Draws) -> None:
+        """Raise ``ValueError`` naming the parameter if a draw leaves its domain."""
+        for name, dom in self.domains.items():
+            if name in draws and isinstance(self.parameters.get(name), Derived):
+                dom.check(draws[name], name)
+
+    # Editing ------------------------------------------------------------------------
+    def with_parameters(self, **changes: Any) -> Scenario:
+        """New scenario with parameters replaced: ``name=value_or_distribution``.
+
+        Examples
+        --------
+        >>> from alliance_sim.scenarios import japan_us_2020
+        >>> japan_us_2020().with_parameters(beta_US=0.5).parameters["beta_US"].value
+        0.5
+        """
+        space = self.parameters
+        for name, value in changes.items():
+            space = space.replace(name, value=value)
+        return replace(self, parameters=space)
+
+    def with_players(self, payer: Player | None = None, payee: Player | None = None) -> Scenario:
+        """New scenario with one or both players replaced."""
+        return replace(self, payer=payer or self.payer, payee=payee or self.payee)
+
+    def __str__(self) -> str:
+        head = f"{self.title} ({self.name})"
+        lines = [head, "=" * len(head)]
+        if self.notes:
+            lines.append(self.notes)
+        lines.append(f"payments in {self.payment_unit}; payer {self.payer!r}; payee {self.payee!r}")
+        if self.election is not None:
+            typed = ", ".join(f"{k}←({i}|{c})" for k, (i, c) in self.election.typed.items())
+            lines.append(f"election timing: typed parameters {typed}")
+        lines.append(f"parameters ({len(self.parameters)}):")
+        lines.append(self.parameters.table())
+        return "\n".join(lines)
+
+    def summary_frame(self) -> Any:
+        """The parameters as a pandas DataFrame (name, value, unit, provenance)."""
+        import pandas as pd
+
+        rows = []
+        for e in self.parameters.entries:
+            rows.append(
+                {"name": e.name, "value": e.summary(), "unit": e.unit, "provenance": e.provenance}
+            )
+        return pd.DataFrame(rows).set_index("name")

@@ -1,0 +1,31 @@
+"""Solvers: pure, vectorized solution concepts (array in, array out; no loop over draws).
+
+Fourth stage of the pipeline ``parameters → players → games → solvers → sweep →
+results``. One solution concept per module:
+
+* :mod:`~alliance_sim.solvers.nash` — generalized (asymmetric) Nash bargaining;
+* :mod:`~alliance_sim.solvers.kalai_smorodinsky` — Kalai–Smorodinsky;
+* :mod:`~alliance_sim.solvers.split` — split-the-difference;
+* :mod:`~alliance_sim.solvers.rootfind` — the vectorized bracketing root finder.
+"""
+
+from ._common import BargainingLike, Solution
+from .kalai_smorodinsky import ks_linear, ks_solution
+from .nash import nash_linear, nash_solution
+from .rootfind import RootResult, bracket_monotone, find_root, split_at_points
+from .split import split_linear, split_solution
+
+__all__ = [
+    "BargainingLike",
+    "RootResult",
+    "Solution",
+    "bracket_monotone",
+    "find_root",
+    "ks_linear",
+    "ks_solution",
+    "nash_linear",
+    "nash_solution",
+    "split_at_points",
+    "split_linear",
+    "split_solution",
+]

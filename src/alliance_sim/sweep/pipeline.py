@@ -1,0 +1,93 @@
+"""The pipeline for one batch of draws: players → games → solvers → per-draw outputs."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..games import BargainingProblem
+from ..parameters import Draws
+from ..scenarios import Scenario
+from ..solvers import ks_solution, nash_solution, split_solution
+
+__all__ = ["OUTPUTS", "evaluate"]
+
+#: Per-draw outputs of :func:`evaluate`, with their meaning (units: the scenario's payment unit).
+OUTPUTS: dict[str, str] = {
+    "challenger_wins": "1 if the challenger wins the election (bool)",
+    "challenger_in_office": "1 if the challenger's administration signs (bool)",
+    "d_payer": "payer's no-deal utility d_J",
+    "d_payee": "payee's no-deal utility d_U",
+    "payer_reservation": "most the payer accepts, r_J (root of g_J)",
+    "payee_reservation": "least the payee accepts, r_U (root of g_U; may be negative)",
+    "lo": "settlement range low end, max(r_U, floor)",
+    "hi": "settlement range high end, r_J",
+    "feasible": "settlement range non-empty, lo <= hi (bool)",
+    "power": "payee's bargaining power β",
+    "nash_payment": "generalized Nash payment (NaN where not feasible)",
+    "ks_payment": "Kalai–Smorodinsky payment (NaN where not feasible)",
+    "split_payment": "split-the-difference payment (NaN where not feasible)",
+    "nash_payer_gain": "payer's gain over no deal at the Nash payment (NaN where not feasible)",
+    "nash_payee_gain": "payee's gain over no deal at the Nash payment (NaN where not feasible)",
+    "status_quo": "current payment x0",
+    "demand": "payee's reported demand (NaN-free; absent if the scenario has none)",
+    "demand_in_range": "the demand lies in a non-empty settlement range (bool)",
+}
+
+
+def evaluate(scenario: Scenario, draws: Draws) -> dict[str, NDArray]:
+    """Run the model on a batch of draws and return the per-draw outputs (see `OUTPUTS`).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Players, election timing and names of the outcome parameters.
+    draws : Draws
+        Sampled parameters of the scenario's space.
+
+    Returns
+    -------
+    dict of str to ndarray
+        Each of shape ``(n,)``; booleans as ``bool``.
+    """
+    scenario.check_draws(draws)
+    t = draws[scenario.signing_time]
+    T = draws[scenario.term_years]
+    out: dict[str, NDArray] = {}
+    state = draws
+    if scenario.election is not None:
+        state = scenario.election.resolve(draws, t)
+        out["challenger_wins"] = draws[scenario.election.challenger_wins] > 0.5
+        out["challenger_in_office"] = state["challenger_in_office"] > 0.5
+    problem = BargainingProblem(
+        scenario.payer,
+        scenario.payee,
+        state,
+        term_years=T,
+        signing_time=t,
+        floor=scenario.payment_floor,
+        scale=draws[scenario.status_quo],
+    )
+    power = draws[scenario.power]
+    nash = nash_solution(problem, power)
+    out.update(
+        d_payer=problem.d_payer,
+        d_payee=problem.d_payee,
+        payer_reservation=problem.payer_reservation,
+        payee_reservation=problem.payee_reservation,
+        lo=problem.lo,
+        hi=problem.hi,
+        feasible=problem.feasible,
+        power=np.asarray(power, dtype=np.float64),
+        nash_payment=nash.payment,
+        ks_payment=ks_solution(problem).payment,
+        split_payment=split_solution(problem).payment,
+        nash_payer_gain=nash.payer_gain,
+        nash_payee_gain=nash.payee_gain,
+        status_quo=np.asarray(draws[scenario.status_quo], dtype=np.float64),
+    )
+    if scenario.demand is not None:
+        demand = np.asarray(draws[scenario.demand], dtype=np.float64)
+        out["demand"] = demand
+        out["demand_in_range"] = problem.feasible & (problem.lo <= demand) & (demand <= problem.hi)
+    return {k: np.ascontiguousarray(v) for k, v in out.items()}

@@ -1,0 +1,1 @@
+"""Public hypothesis strategies and property checkers (needs the ``test`` extra)."""
