@@ -1,0 +1,205 @@
+r"""Slow per-draw reference implementations, for tests and benchmarks only.
+
+These loop over draws in plain Python, on purpose: each draw is solved by
+textbook scalar routines from :mod:`scipy.optimize`, with the default Tokyo and
+Washington utilities written out again as scalar formulas (independently of
+the vectorized utility terms), so they check both the terms and the solvers.
+
+For one draw with parameters :math:`\theta` (typed parameters already resolved):
+
+.. math::
+    g_J(x) &= S_J\pi\rho_J + c_J - (1+\lambda_J)x
+              - \kappa_J \max(0, x - x_0)^2/x_0 - c_B\mathbf 1[t > t_B]/T \\
+    g_U(x) &= S_U\pi\rho_U - \pi s_U C_U + a + w x - \kappa_U \max(0, x_0 - x)
+
+Reservation payments by :func:`scipy.optimize.brentq`; the Nash solution by
+:func:`scipy.optimize.minimize_scalar` (bounded Brent) on
+:math:`-[(1-\beta)\log g_J + \beta \log g_U]` — which, maximizing by function
+values, only locates the maximizer to about :math:`\sqrt{\epsilon}\,|x|` — and,
+to check the vectorized solver's tolerance of ``1e-9``, by ``brentq`` on the
+first-order condition :math:`(1-\beta) g_J' g_U + \beta g_U' g_J = 0` with the
+derivatives written out; Kalai–Smorodinsky by ``brentq`` on
+:math:`g_J G_U - g_U G_J`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import optimize
+
+__all__ = [
+    "default_gain_slopes",
+    "default_gains",
+    "ks_reference",
+    "nash_foc_reference",
+    "nash_reference",
+    "reservations_reference",
+]
+
+Scalar = Callable[[float], float]
+
+
+def default_gains(p: Mapping[str, float]) -> tuple[Scalar, Scalar]:
+    """Scalar gain functions ``(g_J, g_U)`` of the default players for one draw ``p``."""
+    x0 = p["status_quo"]
+    late = p["c_budget"] / p["term_years"] if p["t_signing"] > p["t_budget"] else 0.0
+    k_j = p["S_J"] * p["pi_drawdown"] * p["rho_J"] + p["c_J"] - late
+    k_u = (
+        p["S_U"] * p["pi_drawdown"] * p["rho_U"]
+        - p["pi_drawdown"] * p["s_U"] * p["C_U"]
+        + p["a_US"]
+    )
+
+    def g_j(x: float) -> float:
+        over = max(0.0, x - x0)
+        return k_j - (1.0 + p["mcpf_J"]) * x - p["kappa_J"] * over * over / x0
+
+    def g_u(x: float) -> float:
+        return k_u + p["w_US"] * x - p["kappa_U"] * max(0.0, x0 - x)
+
+    return g_j, g_u
+
+
+def default_gain_slopes(p: Mapping[str, float]) -> tuple[Scalar, Scalar]:
+    """Scalar derivatives ``(g_J', g_U')`` of :func:`default_gains` (right-continuous at kinks)."""
+    x0 = p["status_quo"]
+
+    def s_j(x: float) -> float:
+        return -(1.0 + p["mcpf_J"]) - 2.0 * p["kappa_J"] * max(0.0, x - x0) / x0
+
+    def s_u(x: float) -> float:
+        return p["w_US"] + (p["kappa_U"] if x < x0 else 0.0)
+
+    return s_j, s_u
+
+
+def _root(f: Scalar, increasing: bool, scale: float) -> float:
+    a, b = 0.0, scale
+    sign = 1.0 if increasing else -1.0
+    while sign * f(b) < 0:
+        a, b = b, 2.0 * b + 1.0
+    while sign * f(a) > 0:
+        a, b = 2.0 * a - scale, a
+    return optimize.brentq(f, a, b, xtol=1e-12, rtol=4 * np.finfo(float).eps, maxiter=500)
+
+
+def reservations_reference(
+    gains: Callable[[int], tuple[Scalar, Scalar]], n: int, scale: float
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """``(payer_reservation, payee_reservation)`` per draw by ``brentq``."""
+    r_j, r_u = np.empty(n), np.empty(n)
+    for i in range(n):
+        g_j, g_u = gains(i)
+        r_j[i] = _root(g_j, increasing=False, scale=scale)
+        r_u[i] = _root(g_u, increasing=True, scale=scale)
+    return r_j, r_u
+
+
+def nash_reference(
+    gains: Callable[[int], tuple[Scalar, Scalar]],
+    power: NDArray[np.float64],
+    n: int,
+    *,
+    scale: float,
+    floor: float = 0.0,
+    xatol: float = 1e-10,
+) -> NDArray[np.float64]:
+    """Generalized Nash payment per draw (NaN where the range is empty), by bounded Brent."""
+    beta = np.broadcast_to(power, (n,))
+    out = np.full(n, np.nan)
+    for i in range(n):
+        g_j, g_u = gains(i)
+        hi = _root(g_j, increasing=False, scale=scale)
+        lo = max(_root(g_u, increasing=True, scale=scale), floor)
+        if lo > hi:
+            continue
+        if lo == hi or beta[i] == 0.0:
+            out[i] = lo
+            continue
+        if beta[i] == 1.0:
+            out[i] = hi
+            continue
+        b = float(beta[i])
+
+        def neg_log_product(x: float, g_j: Scalar = g_j, g_u: Scalar = g_u, b: float = b) -> float:
+            gj, gu = g_j(x), g_u(x)
+            if gj <= 0.0 or gu <= 0.0:
+                return math.inf
+            return -((1.0 - b) * math.log(gj) + b * math.log(gu))
+
+        res = optimize.minimize_scalar(
+            neg_log_product, bounds=(lo, hi), method="bounded", options={"xatol": xatol}
+        )
+        out[i] = res.x
+    return out
+
+
+def ks_reference(
+    gains: Callable[[int], tuple[Scalar, Scalar]],
+    n: int,
+    *,
+    scale: float,
+    floor: float = 0.0,
+) -> NDArray[np.float64]:
+    """Kalai–Smorodinsky payment per draw (NaN where the range is empty), by ``brentq``."""
+    out = np.full(n, np.nan)
+    for i in range(n):
+        g_j, g_u = gains(i)
+        hi = _root(g_j, increasing=False, scale=scale)
+        lo = max(_root(g_u, increasing=True, scale=scale), floor)
+        if lo > hi:
+            continue
+        if lo == hi:
+            out[i] = lo
+            continue
+        big_j, big_u = g_j(lo), g_u(hi)
+        out[i] = optimize.brentq(
+            lambda x, g_j=g_j, g_u=g_u, bj=big_j, bu=big_u: g_j(x) * bu - g_u(x) * bj,
+            lo,
+            hi,
+            xtol=1e-12,
+            rtol=4 * np.finfo(float).eps,
+        )
+    return out
+
+
+def nash_foc_reference(
+    params: Callable[[int], Mapping[str, float]],
+    power: NDArray[np.float64],
+    n: int,
+    *,
+    scale: float,
+    floor: float = 0.0,
+) -> NDArray[np.float64]:
+    """Generalized Nash payment per draw of the default players, by ``brentq`` on the FOC.
+
+    ``h(x) = (1−β) g_J'(x) g_U(x) + β g_U'(x) g_J(x)`` is positive at ``lo`` (or the
+    floor binds and the answer is ``lo``) and non-positive at ``hi``; ``brentq``
+    (``xtol=1e-12``) converges to its sign change, which at a kink is the kink.
+    """
+    beta = np.broadcast_to(power, (n,))
+    out = np.full(n, np.nan)
+    for i in range(n):
+        p = params(i)
+        g_j, g_u = default_gains(p)
+        s_j, s_u = default_gain_slopes(p)
+        hi = _root(g_j, increasing=False, scale=scale)
+        lo = max(_root(g_u, increasing=True, scale=scale), floor)
+        if lo > hi:
+            continue
+        b = float(beta[i])
+
+        def h(x: float, g_j=g_j, g_u=g_u, s_j=s_j, s_u=s_u, b=b) -> float:
+            return (1.0 - b) * s_j(x) * g_u(x) + b * s_u(x) * g_j(x)
+
+        if lo == hi or h(lo) <= 0.0:
+            out[i] = lo
+        elif h(hi) >= 0.0:
+            out[i] = hi
+        else:
+            out[i] = optimize.brentq(h, lo, hi, xtol=1e-12, rtol=4 * np.finfo(float).eps)
+    return out
