@@ -104,7 +104,10 @@ def unit_design(
     if method == "random":
         u = _random_design(names, n, start, root)
     elif method == "sobol":
-        engine = qmc.Sobol(d, scramble=True, bits=64, rng=child_generator(root, _SOBOL_KEY))
+        # bits=32 allows 2**32 points; scipy 1.17's fast_forward fails for bits > 32.
+        if start + n > 2**32:
+            raise ValueError(f"the Sobol' design holds 2**32 points; asked for {start + n}")
+        engine = qmc.Sobol(d, scramble=True, bits=32, rng=child_generator(root, _SOBOL_KEY))
         if start:
             engine.fast_forward(start)
         u = engine.random(n)

@@ -16,9 +16,10 @@ their ideal gain:
 :math:`k(hi) = -G_U G_J \le 0`), so the root is unique.
 
 **Linear (affine) utilities**, :math:`g_J = b_J(r_J - x)`, :math:`g_U = b_U(x - r_U)`:
-with :math:`A = hi - lo` and :math:`B = hi - r_U`,
+with :math:`A = hi - lo` and :math:`B = hi - r_U`, equal shares
+:math:`(hi - x)/A = (x - r_U)/B` give
 
-.. math:: x^{KS} = \frac{hi\,B + r_U\,A}{A + B},
+.. math:: x^{KS} = hi - \frac{A\,B}{A + B} = \frac{hi\,B + r_U\,A}{A + B},
 
 the midpoint :math:`(lo + hi)/2` when the floor does not bind — equal to the
 symmetric (:math:`\beta = 1/2`) Nash solution and to split-the-difference, as
@@ -48,14 +49,19 @@ def ks_linear(
 
     Examples
     --------
-    >>> ks_linear([100.0, -100.0], [300.0, 100.0]).tolist()
-    [200.0, 40.0]
+    The midpoint when the floor does not bind; with ``r_U = −100`` and the floor
+    at 0, both sides get 2/3 of their ideal gains at 33.3:
+
+    >>> np.round(ks_linear([100.0, -100.0], [300.0, 100.0]), 6).tolist()
+    [200.0, 33.333333]
     """
     r_u, r_j = check_range_arrays(payee_reservation, payer_reservation)
     lo = np.maximum(r_u, floor)
     a, b = r_j - lo, r_j - r_u
+    # x = hi − A·B/(A+B), with the ratio taken first: no product of two payments
+    # (which underflows for tiny ones) and exactly the midpoint when A == B.
     with np.errstate(invalid="ignore", divide="ignore"):
-        x = np.where(a + b > 0, (r_j * b + r_u * a) / (a + b), lo)
+        x = np.where(a + b > 0, r_j - a * (b / (a + b)), lo)
     return np.where(lo <= r_j, x, np.nan)
 
 

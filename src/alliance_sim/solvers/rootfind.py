@@ -74,9 +74,9 @@ class RootResult:
     iterations: int
 
 
-def _eval(f: Fn, x: Array, what: str) -> Array:
+def _eval(f: Fn, x: Array, what: str, *, strict: bool = True) -> Array:
     fx = np.asarray(f(x), dtype=np.float64)
-    if fx.shape != x.shape:
+    if strict and fx.shape != x.shape:
         fx = np.broadcast_to(fx, x.shape)
     if np.isnan(fx).any():
         bad = np.flatnonzero(np.isnan(fx))
@@ -128,16 +128,19 @@ def find_root(
     Examples
     --------
     >>> r = find_root(lambda x: x**3 - np.array([1.0, 8.0, 27.0]), 0.0, 5.0)
-    >>> np.round(r.x, 12).tolist(), bool(r.converged.all())
+    >>> np.round(r.x, 8).tolist(), bool(r.converged.all())
     ([1.0, 2.0, 3.0], True)
     """
     if not (np.isfinite(xtol) and xtol > 0):
         raise ValueError(f"xtol must be a finite positive number; got {xtol}")
     if not (np.isfinite(rtol) and rtol >= 0):
         raise ValueError(f"rtol must be a finite non-negative number; got {rtol}")
-    a, b = (np.array(v, dtype=np.float64) for v in np.broadcast_arrays(a, b))
-    fa = _eval(f, a, "f(a)") if fa is None else np.array(np.broadcast_to(fa, a.shape), float)
-    fb = _eval(f, b, "f(b)") if fb is None else np.array(np.broadcast_to(fb, a.shape), float)
+    a, b = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
+    fa = _eval(f, a, "f(a)", strict=False) if fa is None else np.asarray(fa, dtype=np.float64)
+    fb = _eval(f, b, "f(b)", strict=False) if fb is None else np.asarray(fb, dtype=np.float64)
+    # Scalar brackets broadcast against the lanes that f reveals.
+    shape = np.broadcast_shapes(a.shape, fa.shape, fb.shape)
+    a, b, fa, fb = (np.array(np.broadcast_to(v, shape)) for v in (a, b, fa, fb))
     if np.any(np.sign(fa) * np.sign(fb) > 0):
         bad = np.flatnonzero(np.sign(fa) * np.sign(fb) > 0)
         raise ValueError(
@@ -231,8 +234,9 @@ def bracket_monotone(
     for _ in range(maxiter):
         up = sign * fb < 0  # root beyond b
         down = sign * fa > 0  # root below a
-        if np.any(up & down):
-            bad = np.flatnonzero(up & down)[0]
+        wrong = sign * (fb - fa) < 0
+        if np.any(wrong):
+            bad = np.flatnonzero(wrong)[0]
             raise ValueError(
                 f"function is not {'increasing' if increasing else 'decreasing'} on "
                 f"[{a[bad]:g}, {b[bad]:g}] (lane {bad}): f(a)={fa[bad]:g}, f(b)={fb[bad]:g}"

@@ -1,0 +1,530 @@
+"""Benchmarks of alliance_sim, each reported as a ratio against a baseline timed in the same run.
+
+Run ``python benchmarks/run.py`` (full sizes, a few minutes) or
+``python benchmarks/run.py --quick`` (small sizes, a smoke run of well under 30 s).
+Every benchmark prints a markdown table; times are the best of ``--repeats``
+calls measured with :func:`time.perf_counter` (the slow per-draw reference loops
+run once). The machine this runs on may be small and noisy, so absolute times
+mean little: read the ratio columns, whose numerator and denominator were
+measured in one process, minutes apart. Nothing here asserts on timings.
+
+A. **Vectorized nonlinear Nash vs a per-draw scipy loop.** Draws of the
+   ``japan_us_2020`` preset (nonlinear: Tokyo's quadratic audience cost and
+   Washington's kinked loss aversion), typed parameters resolved for the
+   election winner. The vectorized engine (`BargainingProblem` + `nash_solution`:
+   reservation payments and the Nash first-order condition by a vectorized
+   bracketing root finder) is compared with
+   `alliance_sim.testing.reference.nash_reference`, which solves each draw with
+   scalar ``scipy.optimize`` routines (``brentq`` for the reservation payments,
+   bounded Brent ``minimize_scalar`` for the Nash product). The per-draw parameter
+   dicts are built before the loop is timed, so the baseline pays only for the
+   solving. Agreement is checked against that loop (which maximizes by function
+   values, so it agrees to about 1e-5) and, on a subset, against
+   `nash_foc_reference` (``brentq`` on the first-order condition, ~1e-9).
+
+B. **Whole-pipeline throughput vs a memory-bandwidth yardstick.** ``simulate``
+   on the affine (linear) variant of the preset (its reference-point terms
+   removed, so every term is affine and the Nash payment has a closed form), and
+   its stages on their own: sampling (``ParameterSpace.sample``) and evaluation
+   (``evaluate``). The yardstick is the least work any pipeline must do per draw:
+   touching one float64 per parameter, timed as ``numpy.add`` accumulating as
+   many length-``n`` arrays as the scenario has parameters (arrays allocated
+   outside the timing). The nonlinear preset is timed the same way.
+
+C. **Chunk size.** ``simulate`` of the preset with several ``chunk_size`` values:
+   time relative to the default chunk (``BLOCK``), and a check that every output
+   and parameter array is bit-identical across chunk sizes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar, cast
+
+import numpy as np
+import scipy
+from numpy.typing import NDArray
+
+import alliance_sim as asim
+from alliance_sim.games import BargainingProblem
+from alliance_sim.parameters import BLOCK, Draws
+from alliance_sim.scenarios import Scenario, japan_us_2020
+from alliance_sim.solvers import nash_solution
+from alliance_sim.sweep import evaluate, simulate
+from alliance_sim.testing.reference import default_gains, nash_foc_reference, nash_reference
+
+T = TypeVar("T")
+Array = NDArray[np.float64]
+
+SEED = 20_201_015
+#: Bracket seed of the reference loops: the preset's status quo payment (¥199.3bn).
+REFERENCE_SCALE = 199.3
+#: Goals stated in the issue (reported, never asserted).
+NASH_SPEEDUP_GOAL = 100.0
+NASH_GOAL_N = 100_000
+YARDSTICK_GOAL = 10.0
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """Problem sizes of one run."""
+
+    nash_n: int  # A: draws solved by both engines
+    foc_n: int  # A: draws of the FOC-reference subset
+    pipeline_n: int  # B: draws per call
+    chunk_n: int  # C: draws per simulate call
+    chunk_sizes: tuple[int, ...]  # C: chunk sizes compared
+
+
+FULL = Sizes(
+    nash_n=100_000,
+    foc_n=2_000,
+    pipeline_n=1_000_000,
+    chunk_n=262_144,
+    chunk_sizes=(8_192, 65_536, 262_144),
+)
+QUICK = Sizes(
+    nash_n=2_000,
+    foc_n=2_000,
+    pipeline_n=50_000,
+    chunk_n=20_000,
+    chunk_sizes=(8_192, 65_536, 262_144),
+)
+
+
+# Timing and formatting helpers ------------------------------------------------------------
+def best_of(fn: Callable[[], T], repeats: int) -> tuple[float, T]:
+    """Shortest wall time (s, `time.perf_counter`) of ``repeats`` calls of ``fn``, and its result.
+
+    The minimum is the least noisy estimate on a shared machine: noise only adds time.
+    """
+    best, result = math.inf, None
+    for _ in range(max(1, repeats)):
+        t0 = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, cast(T, result)
+
+
+def once(fn: Callable[[], T]) -> tuple[float, T]:
+    """Wall time of a single call of ``fn`` (for the slow reference loops)."""
+    return best_of(fn, 1)
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A markdown table; the first column left-aligned, the others right-aligned."""
+    widths = [max(len(r[j]) for r in [header, *rows]) for j in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [
+            c.ljust(w) if j == 0 else c.rjust(w)
+            for j, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "| " + " | ".join(parts) + " |"
+
+    rule = ["-" * w if j == 0 else "-" * (w - 1) + ":" for j, w in enumerate(widths)]
+    return "\n".join([line(header), "| " + " | ".join(rule) + " |", *map(line, rows)])
+
+
+def fmt_n(n: int) -> str:
+    return f"{n:,}"
+
+
+def fmt_s(seconds: float) -> str:
+    return f"{seconds:.4f}" if abs(seconds) < 10 else f"{seconds:.2f}"
+
+
+def fmt_rate(n: int, seconds: float) -> str:
+    return f"{n / seconds:,.0f}"
+
+
+def fmt_ratio(r: float) -> str:
+    return f"{r:,.1f}×" if r >= 10 else f"{r:.2f}×"
+
+
+def yes_no(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def heading(title: str) -> None:
+    print(f"\n## {title}\n", flush=True)
+
+
+# Shared model plumbing ----------------------------------------------------------------------
+def build_problem(scn: Scenario, draws: Draws) -> BargainingProblem:
+    """The bargaining problem of ``draws`` with the election resolved, as `evaluate` builds it."""
+    t = draws[scn.signing_time]
+    state = scn.election.resolve(draws, t) if scn.election is not None else draws
+    return BargainingProblem(
+        scn.payer,
+        scn.payee,
+        state,
+        term_years=draws[scn.term_years],
+        signing_time=t,
+        floor=scn.payment_floor,
+        scale=draws[scn.status_quo],
+    )
+
+
+def affine_scenario() -> Scenario:
+    """The preset without its reference-point terms: every remaining term is affine in x."""
+    scn = japan_us_2020()
+    return scn.with_players(
+        payer=scn.payer.without("reference_point"), payee=scn.payee.without("reference_point")
+    )
+
+
+def max_abs_diff(a: Array, b: Array) -> float:
+    """Largest |a − b| over draws where both are finite (NaN if there are none)."""
+    both = np.isfinite(a) & np.isfinite(b)
+    return float(np.nanmax(np.abs(a - b))) if both.any() else math.nan
+
+
+# Benchmark A ----------------------------------------------------------------------------------
+def bench_nash(sizes: Sizes, repeats: int) -> None:
+    heading("A. Vectorized nonlinear Nash solution vs per-draw scipy loop")
+    scn = japan_us_2020()
+    n = sizes.nash_n
+    draws = scn.parameters.sample(n, seed=SEED)
+    state = scn.election.resolve(draws, draws["t_signing"])  # type: ignore[union-attr]
+    beta = np.asarray(draws["beta_US"])
+
+    def vectorized() -> Array:
+        problem = BargainingProblem(
+            scn.payer,
+            scn.payee,
+            state,
+            term_years=draws["term_years"],
+            signing_time=draws["t_signing"],
+            floor=scn.payment_floor,
+            scale=draws["status_quo"],
+        )
+        return nash_solution(problem, beta).payment
+
+    problem = build_problem(scn, draws)
+    assert not problem.affine, "the preset must take the nonlinear (root-finding) path"
+    t_vec, x_vec = best_of(vectorized, repeats)
+    t_solve, x_solve = best_of(lambda: nash_solution(problem, beta).payment, repeats)
+
+    # Baseline inputs, outside the timing: one dict of Python floats per draw.
+    cols = {k: np.asarray(v) for k, v in state.items()}
+    keys = list(cols)
+    matrix = np.column_stack([cols[k] for k in keys]).tolist()
+    per_draw: list[dict[str, float]] = [dict(zip(keys, row, strict=True)) for row in matrix]
+
+    print(f"timing the per-draw reference loop over {n:,} draws (runs once) ...", flush=True)
+    t_loop, x_loop = once(
+        lambda: nash_reference(lambda i: default_gains(per_draw[i]), beta, n, scale=REFERENCE_SCALE)
+    )
+    m = min(sizes.foc_n, n)
+    t_foc, x_foc = once(
+        lambda: nash_foc_reference(lambda i: per_draw[i], beta[:m], m, scale=REFERENCE_SCALE)
+    )
+
+    def throughput_ratio(count: int, seconds: float) -> str:
+        return fmt_ratio((count / seconds) / (n / t_loop))
+
+    header = [
+        "case",
+        "n draws",
+        "seconds",
+        "draws/s",
+        "throughput vs loop",
+        "max abs diff",
+        "diff against",
+    ]
+    rows = [
+        [
+            "baseline: per-draw scipy loop `nash_reference` (brentq + minimize_scalar), 1 run",
+            fmt_n(n),
+            fmt_s(t_loop),
+            fmt_rate(n, t_loop),
+            "1.00×",
+            "—",
+            "—",
+        ],
+        [
+            f"vectorized: `BargainingProblem` + `nash_solution` (best of {repeats})",
+            fmt_n(n),
+            fmt_s(t_vec),
+            fmt_rate(n, t_vec),
+            throughput_ratio(n, t_vec),
+            f"{max_abs_diff(x_vec, x_loop):.2e}",
+            "baseline",
+        ],
+        [
+            f"vectorized: `nash_solution` only, problem prebuilt (best of {repeats})",
+            fmt_n(n),
+            fmt_s(t_solve),
+            fmt_rate(n, t_solve),
+            throughput_ratio(n, t_solve),
+            f"{max_abs_diff(x_solve, x_loop):.2e}",
+            "baseline",
+        ],
+        [
+            "per-draw scipy loop `nash_foc_reference` (brentq on the FOC), 1 run",
+            fmt_n(m),
+            fmt_s(t_foc),
+            fmt_rate(m, t_foc),
+            throughput_ratio(m, t_foc),
+            f"{max_abs_diff(x_vec[:m], x_foc):.2e}",
+            f"vectorized, first {m:,} draws",
+        ],
+    ]
+    print(markdown_table(header, rows))
+
+    nan_vec, nan_loop = np.isnan(x_vec), np.isnan(x_loop)
+    rel = np.abs(x_vec - x_loop) / np.maximum(np.abs(x_loop), 1.0)
+    speedup = t_loop / t_vec
+    print()
+    print(
+        f"- NaNs (empty settlement range) coincide with the baseline: "
+        f"{yes_no(bool(np.array_equal(nan_vec, nan_loop)))} "
+        f"({int(nan_vec.sum()):,} vectorized, {int(nan_loop.sum()):,} baseline, of {n:,}); "
+        f"with the FOC reference: {yes_no(bool(np.array_equal(nan_vec[:m], np.isnan(x_foc))))}"
+    )
+    print(
+        f"- max relative difference vs baseline: {float(np.nanmax(rel)):.2e}; "
+        f"solve-only payments bit-identical to build + solve: "
+        f"{yes_no(bool(np.array_equal(x_vec, x_solve, equal_nan=True)))}"
+    )
+    goal = "MET" if speedup >= NASH_SPEEDUP_GOAL else "NOT MET"
+    where = "" if n == NASH_GOAL_N else f" (this run used {n:,} draws, not {NASH_GOAL_N:,})"
+    print(
+        f"- goal ≥ {NASH_SPEEDUP_GOAL:.0f}× at {NASH_GOAL_N:,} draws (build + solve vs loop): "
+        f"{fmt_ratio(speedup)} → {goal}{where}"
+    )
+
+
+# Benchmark B ----------------------------------------------------------------------------------
+def yardstick(n: int, k: int, repeats: int) -> float:
+    """Best time of ``numpy.add`` accumulating ``k`` float64 arrays of length ``n``."""
+    rng = np.random.default_rng(SEED)
+    arrays = [rng.random(n) for _ in range(k)]
+
+    def add_all() -> Array:
+        acc = arrays[0].copy()
+        for a in arrays[1:]:
+            np.add(acc, a, out=acc)
+        return acc
+
+    seconds, _ = best_of(add_all, repeats)
+    return seconds
+
+
+STAGES = {
+    "simulate": f"`simulate` (chunks of {BLOCK:,})",
+    "sample": "stage: `parameters.sample`, one call",
+    "evaluate": "stage: `evaluate`, one call",
+}
+
+
+def bench_pipeline(sizes: Sizes, repeats: int) -> None:
+    heading("B. Whole-pipeline throughput vs memory-bandwidth yardstick")
+    n = sizes.pipeline_n
+    linear, nonlinear = affine_scenario(), japan_us_2020()
+    assert build_problem(linear, linear.parameters.sample(1_000, seed=SEED)).affine
+    assert not build_problem(nonlinear, nonlinear.parameters.sample(1_000, seed=SEED)).affine
+
+    k = len(linear.parameters)
+    yard_repeats = max(repeats, 5)
+    t_yard = yardstick(n, k, yard_repeats)
+    header = ["case", "n draws", "seconds", "draws/s", "time / yardstick"]
+    rows = [
+        [
+            f"yardstick: `numpy.add` over {k} float64 arrays (best of {yard_repeats})",
+            fmt_n(n),
+            fmt_s(t_yard),
+            fmt_rate(n, t_yard),
+            "1.00×",
+        ]
+    ]
+    ratio: dict[tuple[str, str], float] = {}
+    for label, scn in (("affine", linear), ("nonlinear preset", nonlinear)):
+        print(f"timing the {label} scenario (best of {repeats}) ...", flush=True)
+        t_sim, _ = best_of(lambda scn=scn: simulate(scn, n, seed=SEED), repeats)
+        t_sample, draws = best_of(lambda scn=scn: scn.parameters.sample(n, seed=SEED), repeats)
+        t_eval, _ = best_of(lambda scn=scn, draws=draws: evaluate(scn, draws), repeats)
+        for stage, seconds in (("simulate", t_sim), ("sample", t_sample), ("evaluate", t_eval)):
+            ratio[label, stage] = seconds / t_yard
+            rows.append(
+                [
+                    f"{label}: {STAGES[stage]}",
+                    fmt_n(n),
+                    fmt_s(seconds),
+                    fmt_rate(n, seconds),
+                    fmt_ratio(seconds / t_yard),
+                ]
+            )
+        rest = t_sim - t_sample - t_eval
+        rows.append(
+            [
+                f"{label}: remainder = simulate − sample − evaluate (derived)",
+                fmt_n(n),
+                fmt_s(rest),
+                "—",
+                fmt_ratio(rest / t_yard) if rest > 0 else "—",
+            ]
+        )
+    print()
+    print(markdown_table(header, rows))
+
+    sim = ratio["affine", "simulate"]
+    goal = "MET" if sim <= YARDSTICK_GOAL else "NOT MET"
+    print()
+    print(
+        f"- goal: affine `simulate` within {YARDSTICK_GOAL:.0f}× of the yardstick: "
+        f"{fmt_ratio(sim)} → {goal}"
+    )
+    print(
+        f"- affine stages alone: evaluation {fmt_ratio(ratio['affine', 'evaluate'])}, "
+        f"sampling {fmt_ratio(ratio['affine', 'sample'])}"
+    )
+    print(
+        f"- nonlinear preset: `simulate` {fmt_ratio(ratio['nonlinear preset', 'simulate'])}, "
+        f"evaluation {fmt_ratio(ratio['nonlinear preset', 'evaluate'])}, "
+        f"sampling {fmt_ratio(ratio['nonlinear preset', 'sample'])}"
+    )
+
+
+# Benchmark C ----------------------------------------------------------------------------------
+def arrays_of(result: asim.SimulationResult) -> dict[str, np.ndarray]:
+    """Every output and parameter array of a simulation result, by a qualified name."""
+    out = {f"outputs.{k}": v for k, v in result.outputs.items()}
+    out.update({f"parameters.{k}": v for k, v in result.parameters.items()})
+    return out
+
+
+def differing(a: Mapping[str, np.ndarray], b: Mapping[str, np.ndarray]) -> list[str]:
+    """Names whose arrays are not bit-identical (NaN equal to NaN), or present in one only."""
+    return [
+        k
+        for k in sorted(set(a) | set(b))
+        if k not in a or k not in b or not np.array_equal(a[k], b[k], equal_nan=True)
+    ]
+
+
+def bench_chunks(sizes: Sizes, repeats: int) -> None:
+    heading("C. Chunk size of `simulate` (nonlinear preset)")
+    scn = japan_us_2020()
+    n = sizes.chunk_n
+    timed: dict[int, tuple[float, dict[str, np.ndarray]]] = {}
+    for c in sizes.chunk_sizes:
+        seconds, res = best_of(lambda c=c: simulate(scn, n, seed=1, chunk_size=c), repeats)
+        timed[c] = (seconds, arrays_of(res))
+    base_c = BLOCK if BLOCK in timed else sizes.chunk_sizes[0]
+    base_s, base_arrays = timed[base_c]
+    header = ["chunk_size", "chunks", "n draws", "seconds", "draws/s", "time / default chunk"]
+    rows = []
+    mismatches: dict[int, list[str]] = {}
+    for c, (seconds, arrays) in timed.items():
+        mismatches[c] = differing(arrays, base_arrays)
+        rows.append(
+            [
+                f"{c:,}" + (" (default `BLOCK`, baseline)" if c == base_c else ""),
+                str(math.ceil(n / c)),
+                fmt_n(n),
+                fmt_s(seconds),
+                fmt_rate(n, seconds),
+                fmt_ratio(seconds / base_s),
+            ]
+        )
+    print(f"best of {repeats}; seed=1\n")
+    print(markdown_table(header, rows))
+    bad = {c: names for c, names in mismatches.items() if names}
+    print()
+    print(
+        f"- identical: {yes_no(not bad)} (np.array_equal(equal_nan=True) on all "
+        f"{len(base_arrays)} output and parameter arrays, each chunk size vs {base_c:,})"
+    )
+    for c, names in bad.items():
+        print(f"  - chunk_size={c:,} differs in: {', '.join(names)}")
+
+
+# Driver -----------------------------------------------------------------------------------------
+def git_revision() -> str:
+    """Short commit of the working tree, with ``-dirty`` when it has local changes."""
+    try:
+        out = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=Path(__file__).resolve().parent.parent,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return out.stdout.strip()
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine_info(args: argparse.Namespace) -> None:
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        usable = os.cpu_count() or 0
+    print("# alliance_sim benchmarks\n")
+    print(f"- date: {dt.datetime.now().astimezone().isoformat(timespec='seconds')}")
+    print(f"- mode: {'quick' if args.quick else 'full'}; repeats: {args.repeats}")
+    print(f"- python {platform.python_version()} ({sys.implementation.name})")
+    print(f"- platform: {platform.platform()}")
+    print(f"- numpy {np.__version__}, scipy {scipy.__version__}, alliance_sim {asim.__version__}")
+    print(f"- git: {git_revision()}")
+    print(f"- CPU: {cpu_model()}; os.cpu_count() = {os.cpu_count()}, usable = {usable}")
+
+
+BENCHMARKS: dict[str, Callable[[Sizes, int], None]] = {
+    "A": bench_nash,
+    "B": bench_pipeline,
+    "C": bench_chunks,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="alliance_sim benchmarks (see the docstring).")
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes for a CI smoke run (< 30 s)"
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="timed calls per case, best kept (default 3)"
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=sorted(BENCHMARKS),
+        default=sorted(BENCHMARKS),
+        help="run only these benchmarks (default: all)",
+    )
+    args = parser.parse_args(argv)
+    if args.repeats < 1:
+        parser.error("--repeats must be >= 1")
+    sizes = QUICK if args.quick else FULL
+    machine_info(args)
+    t0 = time.perf_counter()
+    for name in args.only:
+        BENCHMARKS[name](sizes, args.repeats)
+    print(f"\ntotal wall time: {time.perf_counter() - t0:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
