@@ -120,6 +120,27 @@ def test_reservation_payments_of_affine_players_in_closed_form():
     )
 
 
+def test_reservations_of_the_default_players_in_closed_form():
+    """r_U has a kink at x0 and r_J solves a quadratic above x0 (docs/model.md §3)."""
+    d = random_draws(3000, 7)
+    pb = default_problem(d)
+    x0, pi = d["status_quo"], d["pi_drawdown"]
+    k_u = d["S_U"] * pi * d["rho_U"] - pi * d["s_U"] * d["C_U"] + d["a_US"]
+    w, kap = d["w_US"], d["kappa_U"]
+    r_u = np.where(k_u + w * x0 >= 0, (kap * x0 - k_u) / (w + kap), -k_u / w)
+    late = d["c_budget"] * (d["t_signing"] > d["t_budget"]) / d["term_years"]
+    k_j = d["S_J"] * pi * d["rho_J"] + d["c_J"] - late
+    lam, kj = 1 + d["mcpf_J"], d["kappa_J"]
+    linear = k_j / lam
+    # (1+λ)x + κ(x − x0)²/x0 = K_J  ⇔  (κ/x0) y² + (1+λ) y + (1+λ)x0 − K_J = 0, y = x − x0 > 0
+    a, c = kj / x0, lam * x0 - k_j
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = np.where(a > 0, 2 * -c / (lam + np.sqrt(lam * lam - 4 * a * c)), -c / lam)
+    r_j = np.where(linear <= x0, linear, x0 + y)
+    assert np.all(np.abs(pb.payee_reservation - r_u) <= tol(r_u) + 1e-12 * np.abs(k_u))
+    assert np.all(np.abs(pb.payer_reservation - r_j) <= tol(r_j) + 1e-12 * np.abs(k_j))
+
+
 def test_root_path_agrees_with_closed_form_on_affine_problems():
     d = random_draws(2000, 3)
     beta = np.random.default_rng(4).uniform(0, 1, d.n)
