@@ -78,6 +78,7 @@ def default_gain_slopes(p: Mapping[str, float]) -> tuple[Scalar, Scalar]:
 
 
 def _root(f: Scalar, increasing: bool, scale: float) -> float:
+    """Root of a monotone scalar function: widen a bracket, then ``brentq``."""
     a, b = 0.0, scale
     sign = 1.0 if increasing else -1.0
     while sign * f(b) < 0:
@@ -85,6 +86,10 @@ def _root(f: Scalar, increasing: bool, scale: float) -> float:
     while sign * f(a) > 0:
         a, b = 2.0 * a - scale, a
     return optimize.brentq(f, a, b, xtol=1e-12, rtol=4 * np.finfo(float).eps, maxiter=500)
+
+
+def _settlement_range(g_j: Scalar, g_u: Scalar, scale: float, floor: float) -> tuple[float, float]:
+    return max(_root(g_u, increasing=True, scale=scale), floor), _root(g_j, False, scale)
 
 
 def reservations_reference(
@@ -113,8 +118,7 @@ def nash_reference(
     out = np.full(n, np.nan)
     for i in range(n):
         g_j, g_u = gains(i)
-        hi = _root(g_j, increasing=False, scale=scale)
-        lo = max(_root(g_u, increasing=True, scale=scale), floor)
+        lo, hi = _settlement_range(g_j, g_u, scale, floor)
         if lo > hi:
             continue
         if lo == hi or beta[i] == 0.0:
@@ -149,8 +153,7 @@ def ks_reference(
     out = np.full(n, np.nan)
     for i in range(n):
         g_j, g_u = gains(i)
-        hi = _root(g_j, increasing=False, scale=scale)
-        lo = max(_root(g_u, increasing=True, scale=scale), floor)
+        lo, hi = _settlement_range(g_j, g_u, scale, floor)
         if lo > hi:
             continue
         if lo == hi:
@@ -187,8 +190,7 @@ def nash_foc_reference(
         p = params(i)
         g_j, g_u = default_gains(p)
         s_j, s_u = default_gain_slopes(p)
-        hi = _root(g_j, increasing=False, scale=scale)
-        lo = max(_root(g_u, increasing=True, scale=scale), floor)
+        lo, hi = _settlement_range(g_j, g_u, scale, floor)
         if lo > hi:
             continue
         b = float(beta[i])
