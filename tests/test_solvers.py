@@ -455,3 +455,23 @@ def test_more_security_value_never_lowers_tokyos_reservation(d, step):
     before = admissible_top(default_problem(d).payer_reservation)
     after = admissible_top(default_problem(d.replace(S_J=d["S_J"] + step)).payer_reservation)
     assert np.all(after >= before - 2 * tol(before))
+
+
+def test_frontier_spans_the_settlement_range():
+    d = random_draws(500, 21)
+    pb = default_problem(d)
+    fr = pb.frontier(25)
+    assert all(v.shape == (d.n, 25) for v in fr.values())
+    f = pb.feasible
+    assert 0 < f.sum() < d.n
+    assert np.isnan(fr["payment"][~f]).all() and not np.isnan(fr["payment"][f]).any()
+    np.testing.assert_array_equal(fr["payment"][f, 0], pb.lo[f])
+    np.testing.assert_allclose(fr["payment"][f, -1], pb.hi[f])
+    # Along the frontier the payer loses what the payee gains (both monotone).
+    assert np.all(np.diff(fr["payer_utility"][f], axis=1) <= 1e-9)
+    assert np.all(np.diff(fr["payee_utility"][f], axis=1) >= -1e-9)
+    # Its ends are individually rational: the gains there are ~0 at one end.
+    gj_hi = fr["payer_utility"][f, -1] - pb.d_payer[f]
+    assert np.all(np.abs(gj_hi) <= 1e-6 * (1 + np.abs(pb.d_payer[f])))
+    with pytest.raises(ValueError, match="n_points must be an int >= 2"):
+        pb.frontier(1)
