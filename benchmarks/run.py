@@ -26,8 +26,8 @@ B. **Whole-pipeline throughput vs a memory-bandwidth yardstick.** ``simulate``
    on the affine (linear) variant of the preset (its reference-point terms
    removed, so every term is affine and the Nash payment has a closed form), and
    its stages on their own, chunk by chunk as ``simulate`` runs them: sampling
-   (``ParameterSpace.sample``) and evaluation (``evaluate``); what is left of
-   ``simulate`` is merging the chunks. The yardstick is the least work any
+   (``ParameterSpace.sample``), evaluation (``evaluate``) and merging the chunks
+   (``np.concatenate``, replicating ``simulate``). The yardstick is the least work any
    pipeline must do per draw: touching one float64 per parameter, timed as
    ``numpy.add`` accumulating as many length-``n`` arrays as the scenario has
    parameters (arrays allocated outside the timing). The nonlinear preset is
@@ -333,6 +333,7 @@ STAGES = {
     "simulate": f"`simulate` (chunks of {BLOCK:,})",
     "sample": "stage: `parameters.sample`, per chunk",
     "evaluate": "stage: `evaluate`, per chunk",
+    "merge": "stage: merging the chunks (`np.concatenate`, as `simulate` does)",
     "evaluate_once": "`evaluate` in one call on all draws (for comparison)",
 }
 
@@ -343,6 +344,16 @@ def sample_chunks(scn: Scenario, n: int) -> list[Draws]:
         scn.parameters.sample(min(BLOCK, n - start), seed=SEED, start=start)
         for start in range(0, n, BLOCK)
     ]
+
+
+def merge_chunks(
+    outputs: list[dict[str, np.ndarray]], chunks: list[Draws]
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Concatenate per-chunk outputs and parameters the way `simulate` does."""
+    params = [{k: np.asarray(v) for k, v in d.items()} for d in chunks]
+    merged_out = {k: np.concatenate([o[k] for o in outputs]) for k in outputs[0]}
+    merged_par = {k: np.concatenate([p[k] for p in params]) for k in params[0]}
+    return merged_out, merged_par
 
 
 def bench_pipeline(sizes: Sizes, repeats: int) -> None:
@@ -366,19 +377,26 @@ def bench_pipeline(sizes: Sizes, repeats: int) -> None:
         ]
     ]
     ratio: dict[tuple[str, str], float] = {}
+    stage_sums: dict[str, tuple[float, float]] = {}
     for label, scn in (("affine", linear), ("nonlinear preset", nonlinear)):
         progress(f"timing the {label} scenario (best of {repeats}) ...")
         seconds: dict[str, float] = {}
         seconds["simulate"], _ = best_of(lambda scn=scn: simulate(scn, n, seed=SEED), repeats)
         seconds["sample"], chunks = best_of(lambda scn=scn: sample_chunks(scn, n), repeats)
-        seconds["evaluate"], _ = best_of(
+        seconds["evaluate"], outputs = best_of(
             lambda scn=scn, chunks=chunks: [evaluate(scn, d) for d in chunks], repeats
         )
+        seconds["merge"], _ = best_of(
+            lambda outputs=outputs, chunks=chunks: merge_chunks(outputs, chunks), repeats
+        )
+        del chunks, outputs
         draws = scn.parameters.sample(n, seed=SEED)
         seconds["evaluate_once"], _ = best_of(
             lambda scn=scn, draws=draws: evaluate(scn, draws), repeats
         )
-        rest = seconds["simulate"] - seconds["sample"] - seconds["evaluate"]
+        del draws
+        stages = seconds["sample"] + seconds["evaluate"] + seconds["merge"]
+        stage_sums[label] = (stages, seconds["simulate"])
         for stage, t in seconds.items():
             ratio[label, stage] = t / t_yard
             rows.append(
@@ -390,16 +408,6 @@ def bench_pipeline(sizes: Sizes, repeats: int) -> None:
                     fmt_ratio(t / t_yard),
                 ]
             )
-            if stage == "evaluate":
-                rows.append(
-                    [
-                        f"{label}: remainder = simulate − sample − evaluate (merging; derived)",
-                        fmt_n(n),
-                        fmt_s(rest),
-                        "—",
-                        fmt_ratio(rest / t_yard) if rest > 0 else "—",
-                    ]
-                )
     print(markdown_table(header, rows))
 
     sim = ratio["affine", "simulate"]
@@ -410,15 +418,22 @@ def bench_pipeline(sizes: Sizes, repeats: int) -> None:
         f"{fmt_ratio(sim)} → {goal}"
     )
     print(
-        f"- affine stages alone: evaluation {fmt_ratio(ratio['affine', 'evaluate'])} "
+        f"- affine stages alone: sampling {fmt_ratio(ratio['affine', 'sample'])}, "
+        f"evaluation {fmt_ratio(ratio['affine', 'evaluate'])} "
         f"(one call: {fmt_ratio(ratio['affine', 'evaluate_once'])}), "
-        f"sampling {fmt_ratio(ratio['affine', 'sample'])}"
+        f"merging {fmt_ratio(ratio['affine', 'merge'])}"
     )
     print(
-        f"- nonlinear preset: `simulate` {fmt_ratio(ratio['nonlinear preset', 'simulate'])}, "
+        f"- nonlinear preset: `simulate` {fmt_ratio(ratio['nonlinear preset', 'simulate'])}; "
+        f"sampling {fmt_ratio(ratio['nonlinear preset', 'sample'])}, "
         f"evaluation {fmt_ratio(ratio['nonlinear preset', 'evaluate'])}, "
-        f"sampling {fmt_ratio(ratio['nonlinear preset', 'sample'])}"
+        f"merging {fmt_ratio(ratio['nonlinear preset', 'merge'])}"
     )
+    sums = "; ".join(
+        f"{label} {fmt_s(stages)} s vs {fmt_s(total)} s"
+        for label, (stages, total) in stage_sums.items()
+    )
+    print(f"- consistency: sum of the three stages vs `simulate`: {sums}")
 
 
 # Benchmark C ----------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Uniform designs on the unit hypercube: plain Monte Carlo, Sobol' and Latin hypercube.
 
-Each design returns an ``(n, d)`` array of points in the open cube
-``(0, 1)^d`` for draws ``start, …, start + n − 1``; `ParameterSpace.sample`
-maps column ``j`` through the ``ppf`` of the ``j``-th random parameter
+Each design returns the ``d`` coordinates of points in the cube ``(0, 1)^d`` for
+draws ``start, …, start + n − 1``; `ParameterSpace.sample` maps coordinate
+``j`` through the ``ppf`` of the ``j``-th random parameter
 (inverse-transform sampling; Devroye 1986, ch. 2).
 
 Reproducibility (see :mod:`alliance_sim._rng`):
@@ -54,16 +54,18 @@ _EDGE = 2.0**-53
 
 def _random_design(
     names: Sequence[str], n: int, start: int, root: np.random.SeedSequence
-) -> NDArray[np.float64]:
-    out = np.empty((n, len(names)))
+) -> list[NDArray[np.float64]]:
+    out = []
     first, last = start // BLOCK, (start + n - 1) // BLOCK
-    for j, name in enumerate(names):
+    for name in names:
         key = name_key(name)
+        column = np.empty(n)  # contiguous per parameter: the ppf reads it without striding
         for b in range(first, last + 1):
             lo = max(start, b * BLOCK)
             hi = min(start + n, (b + 1) * BLOCK)
             block = child_generator(root, b, key).random(hi - b * BLOCK)
-            out[lo - start : hi - start, j] = block[lo - b * BLOCK :]
+            column[lo - start : hi - start] = block[lo - b * BLOCK :]
+        out.append(column)
     return out
 
 
@@ -74,8 +76,8 @@ def unit_design(
     root: np.random.SeedSequence,
     method: Method = "random",
     start: int = 0,
-) -> NDArray[np.float64]:
-    """Points in ``(0, 1)^d`` for draws ``start … start + n − 1``.
+) -> list[NDArray[np.float64]]:
+    """Points in ``(0, 1)^d`` for draws ``start … start + n − 1``, one column per name.
 
     Parameters
     ----------
@@ -92,7 +94,9 @@ def unit_design(
 
     Returns
     -------
-    numpy.ndarray of shape (n, len(names))
+    list of numpy.ndarray
+        ``len(names)`` contiguous arrays of shape ``(n,)``, clipped to
+        ``[2**-53, 1 − 2**-53]`` so that every ``ppf`` is finite.
     """
     d = len(names)
     if method not in METHODS:
@@ -100,9 +104,9 @@ def unit_design(
     if d == 0 or n == 0:
         if method == "lhs" and start != 0:
             raise ValueError(f"start must be 0 for method='lhs'; got {start}")
-        return np.empty((n, d))
+        return [np.empty(n) for _ in range(d)]
     if method == "random":
-        u = _random_design(names, n, start, root)
+        columns = _random_design(names, n, start, root)
     elif method == "sobol":
         # bits=32 allows 2**32 points; scipy 1.17's fast_forward fails for bits > 32.
         if start + n > 2**32:
@@ -110,12 +114,16 @@ def unit_design(
         engine = qmc.Sobol(d, scramble=True, bits=32, rng=child_generator(root, _SOBOL_KEY))
         if start:
             engine.fast_forward(start)
-        u = engine.random(n)
+        columns = list(engine.random(n).T.copy())
     elif method == "lhs":
         if start != 0:
             raise ValueError(
                 f"start must be 0 for method='lhs' (a Latin hypercube depends on n as a "
                 f"whole and cannot be taken by index); got {start}"
             )
-        u = qmc.LatinHypercube(d, rng=child_generator(root, _LHS_KEY)).random(n)
-    return np.clip(u, _EDGE, 1.0 - _EDGE)
+        columns = list(
+            qmc.LatinHypercube(d, rng=child_generator(root, _LHS_KEY)).random(n).T.copy()
+        )
+    for column in columns:
+        np.clip(column, _EDGE, 1.0 - _EDGE, out=column)
+    return columns

@@ -315,7 +315,7 @@ class ParameterSpace(Mapping[str, Entry]):
             elif e.is_fixed:
                 arrays[e.name] = np.broadcast_to(np.float64(e.value), (int(n),))  # type: ignore[arg-type]
             else:
-                arrays[e.name] = np.asarray(e.value.ppf(u[:, column[e.name]]), dtype=np.float64)  # type: ignore[union-attr]
+                arrays[e.name] = np.asarray(e.value.ppf(u[column[e.name]]), dtype=np.float64)  # type: ignore[union-attr]
         return Draws(arrays, n=int(n))
 
     # Display -----------------------------------------------------------------------

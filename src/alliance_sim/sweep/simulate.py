@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._rng import SeedLike, seed_sequence
-from ..parameters import BLOCK, METHODS
+from ..parameters import BLOCK, METHODS, Parameter
 from ..parameters.sampling import Method
 from ..results import SimulationResult
 from ..scenarios import Scenario
@@ -24,10 +24,11 @@ def simulate(
 ) -> SimulationResult:
     """Simulate ``n`` draws of ``scenario``: parameters → players → problem → solutions.
 
-    Draws are generated and evaluated ``chunk_size`` at a time (memory is
-    bounded by the chunk), each chunk taking its draws by index from the one
-    seed (see :mod:`alliance_sim.parameters.sampling`), so the result is
-    bit-identical whatever ``chunk_size`` is.
+    Draws are generated and evaluated ``chunk_size`` at a time (the model's
+    temporaries are bounded by the chunk; the per-draw results, about 8 bytes per
+    output and random parameter per draw, are kept), each chunk taking its draws
+    by index from the one seed (see :mod:`alliance_sim.parameters.sampling`), so
+    the result is bit-identical whatever ``chunk_size`` is.
 
     Parameters
     ----------
@@ -75,7 +76,18 @@ def simulate(
         outputs.append(evaluate(scenario, draws))
         params.append({k: np.asarray(v) for k, v in draws.items()})
     merged_out = {k: np.concatenate([o[k] for o in outputs]) for k in outputs[0]}
-    merged_par = {k: np.concatenate([p[k] for p in params]) for k in params[0]}
+    # Fixed parameters stay broadcast views (no memory per draw); the rest are joined.
+    fixed = {
+        e.name: e.value
+        for e in scenario.parameters.entries
+        if isinstance(e, Parameter) and e.is_fixed
+    }
+    merged_par = {
+        k: np.broadcast_to(np.float64(fixed[k]), (int(n),))
+        if k in fixed
+        else np.concatenate([p[k] for p in params])
+        for k in params[0]
+    }
     return SimulationResult(
         scenario=scenario, outputs=merged_out, parameters=merged_par, seed=root, method=method
     )
