@@ -6,10 +6,12 @@ results``. One solution concept per module:
 * :mod:`~alliance_sim.solvers.nash` — generalized (asymmetric) Nash bargaining;
 * :mod:`~alliance_sim.solvers.kalai_smorodinsky` — Kalai–Smorodinsky;
 * :mod:`~alliance_sim.solvers.split` — split-the-difference;
+* :mod:`~alliance_sim.solvers.bimatrix` — all Nash equilibria of batches of bimatrix games;
 * :mod:`~alliance_sim.solvers.rootfind` — the vectorized bracketing root finder.
 """
 
 from ._common import BargainingLike, Solution
+from .bimatrix import Equilibria, bimatrix_equilibria
 from .kalai_smorodinsky import ks_linear, ks_solution
 from .nash import nash_linear, nash_solution
 from .rootfind import RootResult, bracket_monotone, find_root, split_at_points
@@ -17,8 +19,10 @@ from .split import split_linear, split_solution
 
 __all__ = [
     "BargainingLike",
+    "Equilibria",
     "RootResult",
     "Solution",
+    "bimatrix_equilibria",
     "bracket_monotone",
     "find_root",
     "ks_linear",

@@ -1,4 +1,4 @@
-r"""Slow per-draw reference implementations, for tests and benchmarks only.
+r"""Slow per-draw (and per-game) reference implementations, for tests and benchmarks only.
 
 These loop over draws in plain Python, on purpose: each draw is solved by
 textbook scalar routines from :mod:`scipy.optimize`, with the default Tokyo and
@@ -26,12 +26,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from fractions import Fraction
+from itertools import combinations
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy import optimize
 
 __all__ = [
+    "bimatrix_equilibria_exact",
+    "bimatrix_is_degenerate_exact",
     "default_gain_slopes",
     "default_gains",
     "ks_reference",
@@ -205,3 +209,94 @@ def nash_foc_reference(
         else:
             out[i] = optimize.brentq(h, lo, hi, xtol=1e-12, rtol=4 * np.finfo(float).eps)
     return out
+
+
+def _solve_exact(rows: list[list[Fraction]]) -> list[Fraction] | None:
+    """Solve ``M x = 1`` exactly by Gauss–Jordan elimination; None if singular."""
+    s = len(rows)
+    aug = [[*r, Fraction(1)] for r in rows]
+    for col in range(s):
+        pivot = next((r for r in range(col, s) if aug[r][col] != 0), None)
+        if pivot is None:
+            return None
+        aug[col], aug[pivot] = aug[pivot], aug[col]
+        for r in range(s):
+            if r != col and aug[r][col] != 0:
+                f = aug[r][col] / aug[col][col]
+                aug[r] = [a - f * b for a, b in zip(aug[r], aug[col], strict=True)]
+    return [aug[r][s] / aug[r][r] for r in range(s)]
+
+
+def _exact_vertices(G: list[list[Fraction]]) -> dict[tuple[Fraction, ...], frozenset[int]]:
+    """Vertices (≠ 0) of ``{x ≥ 0 : G^T x ≤ 1}`` with their label sets, in exact arithmetic.
+
+    Labels: ``i`` for ``x_i = 0``, ``p + j`` for ``(G^T x)_j = 1``.
+    """
+    p, q = len(G), len(G[0])
+    out: dict[tuple[Fraction, ...], frozenset[int]] = {}
+    for s in range(1, min(p, q) + 1):
+        for support in combinations(range(p), s):
+            for tight in combinations(range(q), s):
+                sol = _solve_exact([[G[i][j] for i in support] for j in tight])
+                if sol is None or min(sol) < 0:
+                    continue
+                x = [Fraction(0)] * p
+                for i, v in zip(support, sol, strict=True):
+                    x[i] = v
+                loads = [sum(x[i] * G[i][j] for i in range(p)) for j in range(q)]
+                if max(loads) > 1:
+                    continue
+                labels = {i for i in range(p) if x[i] == 0}
+                labels |= {p + j for j in range(q) if loads[j] == 1}
+                out[tuple(x)] = frozenset(labels)
+    return out
+
+
+def bimatrix_equilibria_exact(
+    A: NDArray[np.int64] | list[list[int]], B: NDArray[np.int64] | list[list[int]]
+) -> set[tuple[tuple[Fraction, ...], tuple[Fraction, ...]]]:
+    """All extreme equilibria of one bimatrix game, in exact rational arithmetic.
+
+    Enumerates every vertex of the best-response polytopes ``P`` and ``Q`` by
+    solving each (support, tight set) system with :class:`fractions.Fraction`, and
+    keeps the completely labeled pairs (Avis et al. 2010) — the definition itself,
+    without tolerances, label bitmasks or the batched solver's shortcuts. Payoffs
+    are converted exactly (``Fraction(float)``), so integer games give exact answers.
+    """
+    a = [[Fraction(v) for v in row] for row in np.asarray(A).tolist()]
+    b = [[Fraction(v) for v in row] for row in np.asarray(B).tolist()]
+    m, k = len(a), len(a[0])
+    lo_a = min(min(r) for r in a)
+    lo_b = min(min(r) for r in b)
+    a = [[v - lo_a + 1 for v in r] for r in a]
+    b = [[v - lo_b + 1 for v in r] for r in b]
+    P = _exact_vertices(b)  # x: labels i (x_i = 0), m + j (column j a best response)
+    Q = _exact_vertices([[a[i][j] for i in range(m)] for j in range(k)])  # y
+    everything = frozenset(range(m + k))
+    out = set()
+    for x, lx in P.items():
+        for y, ly_local in Q.items():
+            # Q's local labels: j for y_j = 0 (global m + j), k + i for row i tight (global i)
+            ly = frozenset(m + j if j < k else j - k for j in ly_local)
+            if lx | ly == everything:
+                sx, sy = sum(x), sum(y)
+                out.add((tuple(v / sx for v in x), tuple(v / sy for v in y)))
+    return out
+
+
+def bimatrix_is_degenerate_exact(
+    A: NDArray[np.int64] | list[list[int]], B: NDArray[np.int64] | list[list[int]]
+) -> bool:
+    """Exact degeneracy test: a vertex of ``P`` (``Q``) with more than ``m`` (``k``) labels.
+
+    (von Stengel 2002, Thm. 2.10: equivalent to some mixed strategy having more pure
+    best responses than the size of its support.)
+    """
+    a = [[Fraction(v) for v in row] for row in np.asarray(A).tolist()]
+    b = [[Fraction(v) for v in row] for row in np.asarray(B).tolist()]
+    m, k = len(a), len(a[0])
+    lo_a = min(min(r) for r in a)
+    lo_b = min(min(r) for r in b)
+    P = _exact_vertices([[v - lo_b + 1 for v in r] for r in b])
+    Q = _exact_vertices([[a[i][j] - lo_a + 1 for i in range(m)] for j in range(k)])
+    return any(len(v) > m for v in P.values()) or any(len(v) > k for v in Q.values())

@@ -20,7 +20,13 @@ from ..games import BargainingProblem
 from ..parameters import Draws
 from ..players import tokyo, washington
 
-__all__ = ["DEFAULT_RANGES", "default_player_draws", "default_problem", "linear_ranges"]
+__all__ = [
+    "DEFAULT_RANGES",
+    "bimatrix_games",
+    "default_player_draws",
+    "default_problem",
+    "linear_ranges",
+]
 
 #: Ranges (low, high) of every parameter the default players read, in the preset's units.
 DEFAULT_RANGES: dict[str, tuple[float, float]] = {
@@ -99,3 +105,32 @@ def linear_ranges(draw: Any, max_size: int = 16) -> tuple[np.ndarray, np.ndarray
         r_j.append(b)
         beta.append(draw(st.one_of(st.sampled_from([0.0, 0.5, 1.0]), st.floats(0.0, 1.0))))
     return np.array(r_u), np.array(r_j), np.array(beta)
+
+
+@st.composite
+def bimatrix_games(
+    draw: Any,
+    max_games: int = 6,
+    max_strategies: int = 4,
+    integer: bool | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A batch ``(A, B)`` of shape ``(n, m, k)`` of bimatrix games.
+
+    Integer payoffs in ``{−2, …, 2}`` (``integer=True``) make degenerate games —
+    ties, duplicated strategies, all-zero games — common; float payoffs
+    (``integer=False``) are generic. ``None`` draws either.
+    """
+    n = draw(st.integers(1, max_games))
+    m = draw(st.integers(1, max_strategies))
+    k = draw(st.integers(1, max_strategies))
+    if integer is None:
+        integer = draw(st.booleans())
+    if integer:
+        values = st.integers(-2, 2).map(float)
+    else:
+        values = st.floats(-100.0, 100.0, allow_nan=False, allow_infinity=False)
+    shape = (n, m, k)
+    cells = n * m * k
+    a = np.array(draw(st.lists(values, min_size=cells, max_size=cells))).reshape(shape)
+    b = np.array(draw(st.lists(values, min_size=cells, max_size=cells))).reshape(shape)
+    return a, b
