@@ -52,6 +52,9 @@ class ElectionTiming:
         ``{resolved_name: (incumbent_name, challenger_name)}``.
     challenger_wins : str
         Draw name of the 0/1 election outcome.
+    probability : str
+        Draw name of the probability that the challenger wins (what the players
+        expect before the election).
     inauguration : str
         Draw name of the inauguration time (years since talks opened).
 
@@ -68,6 +71,7 @@ class ElectionTiming:
     typed: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     challenger_wins: str = "challenger_wins"
     inauguration: str = "t_inauguration"
+    probability: str = "p_challenger"
 
     def __post_init__(self) -> None:
         typed = dict(self.typed)
@@ -80,7 +84,7 @@ class ElectionTiming:
 
     def inputs(self) -> tuple[str, ...]:
         """Draw names this component reads."""
-        names = [self.challenger_wins, self.inauguration]
+        names = [self.challenger_wins, self.inauguration, self.probability]
         for inc, chal in self.typed.values():
             names += [inc, chal]
         return tuple(names)
@@ -92,6 +96,12 @@ class ElectionTiming:
         return (draws[self.challenger_wins] > 0.5) & (
             np.asarray(t, dtype=np.float64) >= draws[self.inauguration]
         )
+
+    def resolve_as(self, draws: Draws, challenger: bool) -> Draws:
+        """Draws with every typed parameter set to one type's values, whatever the election."""
+        added = {name: draws[c] if challenger else draws[i] for name, (i, c) in self.typed.items()}
+        added["challenger_in_office"] = np.full(draws.n, float(challenger))
+        return draws.replace(**added)
 
     def resolve(self, draws: Draws, t: ArrayLike) -> Draws:
         """Draws with each resolved name added and ``challenger_in_office`` (0/1)."""

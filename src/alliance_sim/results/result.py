@@ -12,6 +12,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from ..scenarios import Scenario
+    from ..solvers import Equilibria
 
 __all__ = ["PAYMENT_OUTPUTS", "QUANTILES", "SimulationResult"]
 
@@ -40,6 +41,9 @@ class SimulationResult(Mapping[str, NDArray]):
         The root sequence; ``seed.entropy`` reproduces the run.
     method : str
         Sampling design.
+    stance_equilibria : Equilibria or None
+        Every (extreme) equilibrium of every draw's stance game, in the flat layout
+        of :class:`~alliance_sim.solvers.Equilibria` (game index = draw index).
     """
 
     def __init__(
@@ -49,8 +53,10 @@ class SimulationResult(Mapping[str, NDArray]):
         parameters: Mapping[str, NDArray],
         seed: np.random.SeedSequence,
         method: str,
+        stance_equilibria: Equilibria | None = None,
     ) -> None:
         self.scenario = scenario
+        self.stance_equilibria = stance_equilibria
         self.outputs = dict(outputs)
         self.parameters = dict(parameters)
         self.seed = seed
@@ -93,12 +99,14 @@ class SimulationResult(Mapping[str, NDArray]):
                 f"mask must be a boolean array of shape ({self.n},); got "
                 f"dtype {m.dtype}, shape {m.shape}"
             )
+        eq = self.stance_equilibria
         return SimulationResult(
             self.scenario,
             {k: v[m] for k, v in self.outputs.items()},
             {k: v[m] for k, v in self.parameters.items()},
             self.seed,
             self.method,
+            eq.take(m) if eq is not None else None,
         )
 
     def groups(self) -> dict[str, NDArray[np.bool_]]:
@@ -123,6 +131,13 @@ class SimulationResult(Mapping[str, NDArray]):
         * ``nash_payment``, ``ks_payment``, ``split_payment``: quantiles and mean
           over the group's draws with a non-empty range, and P(payment above the
           status quo) among them.
+
+        * when the stance game was solved: ``stance game`` (mean number of
+          equilibria, P(degenerate)); for each stance of each side (e.g.
+          ``tokyo: wait``) the probability that it is played in every / in some
+          equilibrium and its mean probability in the selected equilibrium; and
+          ``selected outcome``: the share of draws whose selected equilibrium is
+          each pure cell, or mixed.
 
         Columns: ``all``, and ``incumbent wins`` / ``challenger wins`` when the
         scenario has an election. A statistic over an empty set is NaN; the
@@ -175,6 +190,30 @@ class SimulationResult(Mapping[str, NDArray]):
             stats.update({(name, qn): v for qn, v in zip(qnames, vals, strict=True)})
             stats[(name, "mean")] = _mean(x)
             stats[(name, "P(above status quo)")] = _mean(x > sq)
+        if "n_equilibria" in o:
+            stats.update(self._stance_stats(mask))
+        return stats
+
+    def _stance_stats(self, mask: NDArray[np.bool_]) -> dict[tuple[str, str], float]:
+        from ..games import TOKYO_STANCES, WASHINGTON_STANCES
+        from ..sweep.pipeline import stance_names
+
+        o = self.outputs
+        stats: dict[tuple[str, str], float] = {
+            ("stance game", "mean equilibria"): _mean(o["n_equilibria"][mask]),
+            ("stance game", "P(degenerate)"): _mean(o["stance_degenerate"][mask]),
+        }
+        for labels in stance_names(self.scenario).values():
+            for label in labels:
+                row = label.replace("_", ": ", 1)
+                stats[(row, "P(in every equilibrium)")] = _mean(o[f"{label}_in_every_eq"][mask])
+                stats[(row, "P(in some equilibrium)")] = _mean(o[f"{label}_in_some_eq"][mask])
+                stats[(row, "mean prob. (selected)")] = _mean(o[f"{label}_prob"][mask])
+        outcome = o["stance_outcome"][mask]
+        for r, tokyo in enumerate(TOKYO_STANCES):
+            for c, wash in enumerate(WASHINGTON_STANCES):
+                stats[("selected outcome", f"{tokyo} / {wash}")] = _mean(outcome == 3 * r + c)
+        stats[("selected outcome", "mixed")] = _mean(outcome == -1)
         return stats
 
     def to_frame(self, parameters: bool = False) -> pd.DataFrame:

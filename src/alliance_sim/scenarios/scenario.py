@@ -50,6 +50,10 @@ class Scenario:
         Draw name of the current payment (the brackets' scale).
     demand : str or None
         Draw name of the payee's reported demand in payment units, if any.
+    drawdown : str or None
+        Draw name (after election typing) of the probability that the payee really
+        draws down without a deal; with ``demand`` and ``election`` it enables the
+        stance game (:mod:`alliance_sim.games.stance`).
     payment_floor : float
         Lowest admissible payment (≥ 0).
     payment_unit : str
@@ -75,6 +79,7 @@ class Scenario:
     signing_time: str = "t_signing"
     status_quo: str = "status_quo"
     demand: str | None = "demand"
+    drawdown: str | None = "pi_drawdown"
     payment_floor: float = 0.0
     payment_unit: str = "¥ billion per year"
     notes: str = ""
@@ -118,6 +123,7 @@ class Scenario:
             for name in self.election.inputs():
                 out.setdefault(name, Domain())
             out[self.election.challenger_wins] = Domain(0.0, 1.0)
+            out[self.election.probability] = Domain(0.0, 1.0)
             # A typed parameter must satisfy the domain of the name it resolves to.
             for res, (inc, chal) in self.election.typed.items():
                 dom = out.get(res, Domain())

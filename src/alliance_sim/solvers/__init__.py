@@ -7,6 +7,7 @@ results``. One solution concept per module:
 * :mod:`~alliance_sim.solvers.kalai_smorodinsky` — Kalai–Smorodinsky;
 * :mod:`~alliance_sim.solvers.split` — split-the-difference;
 * :mod:`~alliance_sim.solvers.bimatrix` — all Nash equilibria of batches of bimatrix games;
+* :mod:`~alliance_sim.solvers.selection` — payoff- and risk-dominance selection;
 * :mod:`~alliance_sim.solvers.rootfind` — the vectorized bracketing root finder.
 """
 
@@ -15,6 +16,12 @@ from .bimatrix import Equilibria, bimatrix_equilibria
 from .kalai_smorodinsky import ks_linear, ks_solution
 from .nash import nash_linear, nash_solution
 from .rootfind import RootResult, bracket_monotone, find_root, split_at_points
+from .selection import (
+    pareto_undominated,
+    payoff_dominant,
+    risk_dominant_2x2,
+    select_equilibrium,
+)
 from .split import split_linear, split_solution
 
 __all__ = [
@@ -29,6 +36,10 @@ __all__ = [
     "ks_solution",
     "nash_linear",
     "nash_solution",
+    "pareto_undominated",
+    "payoff_dominant",
+    "risk_dominant_2x2",
+    "select_equilibrium",
     "split_at_points",
     "split_linear",
     "split_solution",

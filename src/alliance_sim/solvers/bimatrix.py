@@ -134,6 +134,41 @@ class Equilibria:
         lo, hi = self.offsets[g], self.offsets[g + 1]
         return [(self.row[i], self.col[i]) for i in range(lo, hi)]
 
+    @staticmethod
+    def concatenate(parts: list[Equilibria]) -> Equilibria:
+        """Join the results of consecutive batches (game indices are shifted)."""
+        shift = np.cumsum([0] + [p.n_games for p in parts[:-1]])
+        return Equilibria(
+            game=np.concatenate([p.game + s for p, s in zip(parts, shift, strict=True)]),
+            row=np.concatenate([p.row for p in parts]),
+            col=np.concatenate([p.col for p in parts]),
+            row_payoff=np.concatenate([p.row_payoff for p in parts]),
+            col_payoff=np.concatenate([p.col_payoff for p in parts]),
+            row_regret=np.concatenate([p.row_regret for p in parts]),
+            col_regret=np.concatenate([p.col_regret for p in parts]),
+            count=np.concatenate([p.count for p in parts]),
+            degenerate=np.concatenate([p.degenerate for p in parts]),
+            fallback=np.concatenate([p.fallback for p in parts]),
+        )
+
+    def take(self, games: NDArray[np.bool_]) -> Equilibria:
+        """The equilibria of the games selected by a boolean mask, renumbered."""
+        mask = np.asarray(games, dtype=bool)
+        keep = mask[self.game]
+        new_index = np.cumsum(mask) - 1
+        return Equilibria(
+            game=new_index[self.game[keep]],
+            row=self.row[keep],
+            col=self.col[keep],
+            row_payoff=self.row_payoff[keep],
+            col_payoff=self.col_payoff[keep],
+            row_regret=self.row_regret[keep],
+            col_regret=self.col_regret[keep],
+            count=self.count[mask],
+            degenerate=self.degenerate[mask],
+            fallback=self.fallback[mask],
+        )
+
     def padded(self, values: Array, fill: float = np.nan) -> Array:
         """Per-equilibrium ``values`` (leading axis ``n_eq``) as ``(n_games, max_count, ...)``."""
         width = int(self.count.max()) if self.count.size else 0
@@ -311,47 +346,46 @@ def _vertex_blocks(Gt: Array, tol: float) -> list[_Block]:
     return blocks
 
 
-def _fill(
-    x: Array, block: _Block, c: NDArray[np.intp], g: NDArray[np.intp], cols: NDArray[np.intp]
-) -> None:
-    """Write the coordinates of the vertices in slots ``c`` of games ``g`` into ``x[:, cols]``."""
-    for a in range(block.support.shape[1]):
-        x[block.support[c, a], cols] = block.sol[a][c, g]
+def _coordinates(
+    blocks: list[_Block], g: NDArray[np.intp], slot: NDArray[np.intp], p: int
+) -> Array:
+    """Coordinates ``(p, e)`` of the vertices in global slots ``slot`` of games ``g``."""
+    x = np.zeros((p, g.shape[0]))
+    offset = 0
+    for block in blocks:
+        c = block.support.shape[0]
+        idx = np.flatnonzero((slot >= offset) & (slot < offset + c))
+        local = slot[idx] - offset
+        for a in range(block.support.shape[1]):
+            x[block.support[local, a], idx] = block.sol[a][local, g[idx]]
+        offset += c
+    return x
 
 
-def _labels(
-    block: _Block, games: NDArray[np.intp], p: int, tol: float
-) -> tuple[Array, NDArray[np.int64]]:
-    """Coordinates (len(games), c, p) and full label masks (len(games), c) of a block."""
+def _labels(block: _Block, games: NDArray[np.intp], p: int, tol: float) -> NDArray[np.int64]:
+    """Full label masks ``(len(games), c)`` of a block's vertices (0 where not a vertex)."""
     c, s = block.support.shape
-    x = np.zeros((games.shape[0], c, p))
     mask = np.zeros((games.shape[0], c), dtype=np.int64)
-    one = np.int64(1)
     outside = np.ones((c, p), dtype=bool)
-    chosen = np.arange(c)
     for a in range(s):
-        v = block.sol[a][:, games].T  # (games, c)
-        x[:, chosen, block.support[:, a]] = v
-        outside[chosen, block.support[:, a]] = False
-        mask |= (np.abs(v) <= tol).astype(np.int64) << block.support[:, a].astype(np.int64)
-        mask |= one << (p + block.tight[:, a]).astype(np.int64)
+        support = block.support[:, a]
+        outside[np.arange(c), support] = False
+        # A support coordinate at 0 is an extra label (a degenerate vertex).
+        zero = np.abs(block.sol[a][:, games].T) <= tol
+        mask |= zero.astype(np.int64) << support.astype(np.int64)
+        mask |= np.int64(1) << (p + block.tight[:, a]).astype(np.int64)
     mask |= (outside.astype(np.int64) << np.arange(p, dtype=np.int64)).sum(axis=1)
     for jj in range(block.rest.shape[1]):
         tight = np.abs(block.slack[jj][:, games].T) <= tol
         mask |= tight.astype(np.int64) << (p + block.rest[:, jj]).astype(np.int64)
-    valid = block.valid[:, games].T
-    return x, np.where(valid, mask, 0)
+    return np.where(block.valid[:, games].T, mask, 0)
 
 
 def _stack_labels(
     blocks: list[_Block], games: NDArray[np.intp], p: int, tol: float
-) -> tuple[Array, NDArray[np.int64]]:
-    """Coordinates and label masks of all blocks, concatenated along the vertex axis."""
-    parts = [_labels(b, games, p, tol) for b in blocks]
-    return (
-        np.concatenate([x for x, _ in parts], axis=1),
-        np.concatenate([mk for _, mk in parts], axis=1),
-    )
+) -> NDArray[np.int64]:
+    """Label masks of all blocks, concatenated along the slot axis."""
+    return np.concatenate([_labels(b, games, p, tol) for b in blocks], axis=1)
 
 
 def _global_q_mask(local: NDArray[np.int64], m: int, k: int) -> NDArray[np.int64]:
@@ -381,15 +415,18 @@ def _solve_batch(A: Array, B: Array, tol: float) -> dict[str, np.ndarray]:
         [bp.valid & bq.valid[dual] & ~degenerate for bp, bq, dual in zip(P, Q, duals, strict=True)]
     )
     g, slot = np.nonzero(hits.T)
-    x = np.zeros((m, g.shape[0]))
-    y = np.zeros((k, g.shape[0]))
-    offset = 0
-    for bp, bq, dual in zip(P, Q, duals, strict=True):
-        idx = np.flatnonzero((slot >= offset) & (slot < offset + bp.support.shape[0]))
-        _fill(x, bp, slot[idx] - offset, g[idx], idx)
-        _fill(y, bq, dual[slot[idx] - offset], g[idx], idx)
-        offset += bp.support.shape[0]
-    x_parts, y_parts, g_parts = [x], [y], [g]
+    # A non-degenerate P-slot c pairs with Q-slot dual[c]: map to Q's global slots.
+    dual_global = np.concatenate(
+        [
+            d + off
+            for d, off in zip(
+                duals, np.cumsum([0] + [b.support.shape[0] for b in Q[:-1]]), strict=True
+            )
+        ]
+    )
+    x_parts = [_coordinates(P, g, slot, m)]
+    y_parts = [_coordinates(Q, g, dual_global[slot], k)]
+    g_parts = [g]
 
     # Degenerate games: all completely labeled pairs of distinct vertices.
     full = (np.int64(1) << (m + k)) - 1
@@ -399,19 +436,18 @@ def _solve_batch(A: Array, B: Array, tol: float) -> dict[str, np.ndarray]:
     piece = max(1, _PAIR_BUDGET // (n_p * n_q))
     for start in range(0, deg_all.size, piece):
         deg = deg_all[start : start + piece]
-        xp, mp = _stack_labels(P, deg, m, tol)
-        yq, mq = _stack_labels(Q, deg, k, tol)
-        xd, md = _unique_vertices(xp, mp)
-        yd, nd = _unique_vertices(yq, _global_q_mask(mq, m, k))
+        slots_p, md = _unique_vertices(_stack_labels(P, deg, m, tol))
+        slots_q, nd = _unique_vertices(_global_q_mask(_stack_labels(Q, deg, k, tol), m, k))
         cover = (
             ((md[:, :, None] | nd[:, None, :]) == full)
             & (md != 0)[:, :, None]
             & (nd != 0)[:, None, :]
         )
         g2, a, b = np.nonzero(cover)
-        x_parts.append(xd[g2, a].T)
-        y_parts.append(yd[g2, b].T)
+        x_parts.append(_coordinates(P, deg[g2], slots_p[g2, a], m))
+        y_parts.append(_coordinates(Q, deg[g2], slots_q[g2, b], k))
         g_parts.append(deg[g2])
+    x, y = x_parts[0], y_parts[0]
     if len(g_parts) > 1:  # degenerate games were added: restore the grouping by game
         g = np.concatenate(g_parts)
         order = np.argsort(g, kind="stable")
@@ -439,20 +475,18 @@ def _solve_batch(A: Array, B: Array, tol: float) -> dict[str, np.ndarray]:
     }
 
 
-def _unique_vertices(x: Array, mask: NDArray[np.int64]) -> tuple[Array, NDArray[np.int64]]:
-    """Drop repeated vertices (equal full label masks) and empty slots, per game."""
-    order = np.argsort(-mask, axis=1, kind="stable")
+def _unique_vertices(mask: NDArray[np.int64]) -> tuple[NDArray[np.intp], NDArray[np.int64]]:
+    """Per game: slots of distinct vertices (equal full label masks = same vertex).
+
+    Returns the slot order and the masks in that order, repeats and empty slots
+    set to 0, cut to the widest game's number of candidate vertices.
+    """
+    order = np.argsort(-mask, axis=1, kind="stable")  # empty slots (mask 0) last
     mask = np.take_along_axis(mask, order, axis=1)
-    x = np.take_along_axis(x, order[:, :, None], axis=1)
-    dup = np.zeros_like(mask, dtype=bool)
-    dup[:, 1:] = mask[:, 1:] == mask[:, :-1]
-    mask = np.where(dup, 0, mask)
-    # Move the slots emptied by duplicates to the end, then cut the empty tail.
-    keep = np.argsort(mask == 0, axis=1, kind="stable")
-    mask = np.take_along_axis(mask, keep, axis=1)
-    x = np.take_along_axis(x, keep[:, :, None], axis=1)
+    repeat = np.zeros_like(mask, dtype=bool)
+    repeat[:, 1:] = mask[:, 1:] == mask[:, :-1]
     width = int((mask != 0).sum(axis=1).max())
-    return x[:, :width], mask[:, :width]
+    return order[:, :width], np.where(repeat, 0, mask)[:, :width]
 
 
 def _normalize(x: Array, tol: float) -> Array:

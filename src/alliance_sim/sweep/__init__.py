@@ -4,7 +4,7 @@ Fifth stage of the pipeline ``parameters → players → games → solvers → s
 results``.
 """
 
-from .pipeline import OUTPUTS, evaluate
+from .pipeline import OUTPUTS, evaluate, evaluate_stances, has_stance_game, stance_names
 from .simulate import simulate
 
-__all__ = ["OUTPUTS", "evaluate", "simulate"]
+__all__ = ["OUTPUTS", "evaluate", "evaluate_stances", "has_stance_game", "simulate", "stance_names"]

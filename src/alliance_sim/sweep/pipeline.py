@@ -5,12 +5,19 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from ..games import BargainingProblem
+from ..games import TOKYO_STANCES, WASHINGTON_STANCES, BargainingProblem, stance_game
 from ..parameters import Draws
 from ..scenarios import Scenario
-from ..solvers import ks_solution, nash_solution, split_solution
+from ..solvers import (
+    Equilibria,
+    bimatrix_equilibria,
+    ks_solution,
+    nash_solution,
+    select_equilibrium,
+    split_solution,
+)
 
-__all__ = ["OUTPUTS", "evaluate"]
+__all__ = ["OUTPUTS", "evaluate", "evaluate_stances", "has_stance_game", "stance_names"]
 
 #: Per-draw outputs of :func:`evaluate`, with their meaning (units: the scenario's payment unit).
 OUTPUTS: dict[str, str] = {
@@ -32,7 +39,58 @@ OUTPUTS: dict[str, str] = {
     "status_quo": "current payment x0",
     "demand": "payee's reported demand (NaN-free; absent if the scenario has none)",
     "demand_in_range": "the demand lies in a non-empty settlement range (bool)",
+    "n_equilibria": "number of (extreme) Nash equilibria of the stance game",
+    "stance_degenerate": "the stance game is degenerate (bool)",
+    "stance_outcome": "selected equilibrium's cell 3·row + col if pure, −1 if mixed",
+    "stance_payer_payoff": "payer's payoff in the selected stance equilibrium",
+    "stance_payee_payoff": "payee's payoff in the selected stance equilibrium",
+    "<player>_<stance>_prob": "probability of the stance in the selected equilibrium",
+    "<player>_<stance>_in_every_eq": "the stance has positive probability in every equilibrium",
+    "<player>_<stance>_in_some_eq": "the stance has positive probability in some equilibrium",
 }
+
+
+def has_stance_game(scenario: Scenario) -> bool:
+    """True when the scenario defines what a stance game needs (election, demand, drawdown)."""
+    return None not in (scenario.election, scenario.demand, scenario.drawdown)
+
+
+def stance_names(scenario: Scenario) -> dict[str, list[str]]:
+    """Output-name prefixes: ``{"tokyo": ["tokyo_accept", ...], "washington": [...]}``."""
+    payer, payee = scenario.payer.name.lower(), scenario.payee.name.lower()
+    return {
+        payer: [f"{payer}_{s}" for s in TOKYO_STANCES],
+        payee: [f"{payee}_{s}" for s in WASHINGTON_STANCES],
+    }
+
+
+def evaluate_stances(scenario: Scenario, draws: Draws) -> tuple[dict[str, NDArray], Equilibria]:
+    """Stance game of every draw, all its equilibria, and the per-draw stance outputs.
+
+    The selected equilibrium is :func:`~alliance_sim.solvers.select_equilibrium`'s.
+    """
+    game = stance_game(scenario, draws)
+    eq = bimatrix_equilibria(game.A, game.B)
+    sel = select_equilibrium(eq)
+    row, col = eq.row[sel], eq.col[sel]
+    out: dict[str, NDArray] = {
+        "n_equilibria": eq.count,
+        "stance_degenerate": eq.degenerate,
+        "stance_payer_payoff": eq.row_payoff[sel],
+        "stance_payee_payoff": eq.col_payoff[sel],
+    }
+    pure = (row.max(axis=1) == 1.0) & (col.max(axis=1) == 1.0)
+    out["stance_outcome"] = np.where(pure, 3 * row.argmax(axis=1) + col.argmax(axis=1), -1)
+    names = stance_names(scenario)
+    for (_, labels), strategies, chosen in zip(
+        names.items(), (eq.row, eq.col), (row, col), strict=True
+    ):
+        for j, label in enumerate(labels):
+            played = np.bincount(eq.game, weights=strategies[:, j] > 0, minlength=eq.n_games)
+            out[f"{label}_prob"] = chosen[:, j]
+            out[f"{label}_in_every_eq"] = played == eq.count
+            out[f"{label}_in_some_eq"] = played > 0
+    return out, eq
 
 
 def evaluate(scenario: Scenario, draws: Draws) -> dict[str, NDArray]:

@@ -9,7 +9,8 @@ from ..parameters import BLOCK, METHODS, Parameter
 from ..parameters.sampling import Method
 from ..results import SimulationResult
 from ..scenarios import Scenario
-from .pipeline import evaluate
+from ..solvers import Equilibria
+from .pipeline import evaluate, evaluate_stances, has_stance_game
 
 __all__ = ["simulate"]
 
@@ -21,6 +22,7 @@ def simulate(
     seed: SeedLike = None,
     method: Method = "random",
     chunk_size: int = BLOCK,
+    stances: bool | None = None,
 ) -> SimulationResult:
     """Simulate ``n`` draws of ``scenario``: parameters → players → problem → solutions.
 
@@ -42,6 +44,9 @@ def simulate(
         Sampling design. ``"lhs"`` is generated in one piece.
     chunk_size : int
         Draws per chunk (> 0).
+    stances : bool or None
+        Also build and solve the stance game of every draw
+        (:mod:`alliance_sim.games.stance`); None: whenever the scenario defines one.
 
     Returns
     -------
@@ -66,14 +71,27 @@ def simulate(
             raise ValueError(f"{label} must be a positive int; got {v!r}")
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}; got {method!r}")
+    if stances is None:
+        stances = has_stance_game(scenario)
+    elif stances and not has_stance_game(scenario):
+        raise ValueError(
+            f"stances=True needs a scenario with an election, a demand and a drawdown "
+            f"probability; {scenario.name!r} lacks one"
+        )
     root = seed_sequence(seed)
     step = int(n) if method == "lhs" else int(chunk_size)
     outputs: list[dict[str, np.ndarray]] = []
     params: list[dict[str, np.ndarray]] = []
+    equilibria: list[Equilibria] = []
     for start in range(0, int(n), step):
         size = min(step, int(n) - start)
         draws = scenario.parameters.sample(size, seed=root, method=method, start=start)
-        outputs.append(evaluate(scenario, draws))
+        out = evaluate(scenario, draws)
+        if stances:
+            extra, eq = evaluate_stances(scenario, draws)
+            out.update(extra)
+            equilibria.append(eq)
+        outputs.append(out)
         params.append({k: np.asarray(v) for k, v in draws.items()})
     merged_out = {k: np.concatenate([o[k] for o in outputs]) for k in outputs[0]}
     # Fixed parameters stay broadcast views (no memory per draw); the rest are joined.
@@ -89,5 +107,10 @@ def simulate(
         for k in params[0]
     }
     return SimulationResult(
-        scenario=scenario, outputs=merged_out, parameters=merged_par, seed=root, method=method
+        scenario=scenario,
+        outputs=merged_out,
+        parameters=merged_par,
+        seed=root,
+        method=method,
+        stance_equilibria=Equilibria.concatenate(equilibria) if equilibria else None,
     )
