@@ -4,22 +4,23 @@ Tokyo (the payer):
 
 .. math::
     U_J = S_J - (1 + \lambda_J)\,x - \kappa_J \frac{\max(0, x - x_0)^2}{x_0}
-          - \frac{c_B\,\mathbf 1[t > t_B]}{T},
+          - \frac{c_B\,\mathbf 1[t > t_B]}{T} - \frac{\ell_J \max(0, t - t_E)}{T},
     \qquad d_J = S_J\,(1 - \pi\,\rho_J) - c_J
 
 Washington (the patron), with the typed parameters ``w``, ``π``, ``a``
 resolved by :class:`~alliance_sim.players.election.ElectionTiming`:
 
 .. math::
-    U_U = S_U + w\,x - \kappa_U \max(0, x_0 - x),
+    U_U = S_U + w\,x - \kappa_U \max(0, x_0 - x) - \frac{\ell_U \max(0, t - t_E)}{T},
     \qquad d_U = S_U\,(1 - \pi\,\rho_U) + \pi\, s_U\, C_U - a
 
 Terms in order: Tokyo — security value, fiscal cost, reference point
 (quadratic audience cost above the status quo), no-deal (lapse) cost, budget
-deadline pressure; Washington — security value, payment value, reference point
-(linear loss aversion below the status quo), no-deal (audience) cost, drawdown
-option. Keyword arguments rename the draw names each term reads, so the same
-compositions serve other dyads (e.g. Seoul–Washington).
+deadline pressure, lapse cost of a late agreement; Washington — security value,
+payment value, reference point (linear loss aversion below the status quo),
+no-deal (audience) cost, drawdown option, lapse cost of a late agreement. Keyword
+arguments rename the draw names each term reads, so the same compositions serve
+other dyads (e.g. Seoul–Washington).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from .terms import (
     DeadlinePressure,
     DrawdownOption,
     FiscalCost,
+    LapseCost,
     NoDealCost,
     PaymentValue,
     ReferencePoint,
@@ -50,6 +52,8 @@ def tokyo(
     lapse_cost: str = "c_J",
     budget_cost: str = "c_budget",
     budget_deadline: str = "t_budget",
+    lapse_rate: str = "lapse_J",
+    expiry: str = "t_expiry",
 ) -> Player:
     """The host (payer) player with the default terms; see the module docstring."""
     return Player(
@@ -60,6 +64,7 @@ def tokyo(
             ReferencePoint(audience, status_quo, direction=1, power=2.0),
             NoDealCost(lapse_cost),
             DeadlinePressure(budget_cost, budget_deadline),
+            LapseCost(lapse_rate, expiry),
         ],
     )
 
@@ -76,6 +81,8 @@ def washington(
     walk_away_cost: str = "a_US",
     saving_share: str = "s_U",
     basing_cost: str = "C_U",
+    lapse_rate: str = "lapse_U",
+    expiry: str = "t_expiry",
 ) -> Player:
     """The patron (payee) player with the default terms; see the module docstring."""
     return Player(
@@ -86,5 +93,6 @@ def washington(
             ReferencePoint(loss_aversion, status_quo, direction=-1, power=1.0),
             NoDealCost(walk_away_cost),
             DrawdownOption(saving_share, basing_cost, drawdown_prob),
+            LapseCost(lapse_rate, expiry),
         ],
     )

@@ -170,6 +170,49 @@ class Player:
             x.shape,
         )
 
+    def payment_part(self, draws: DrawsLike, x: ArrayLike, slope: bool = False) -> Array:
+        """``φ(x)``: the sum of the weighted terms that depend on ``x`` (or its slope).
+
+        With every such term independent of ``T`` and ``t`` (see :meth:`separable`),
+        ``U(x, T, t) = φ(x) + U_0(T, t)`` where ``U_0`` collects the other terms.
+        """
+        x = np.asarray(x, dtype=np.float64)
+        T = t = np.zeros(())
+        parts = (
+            w * np.asarray(term.slope(draws, x, T, t) if slope else term.value(draws, x, T, t))
+            for term, w in self._terms
+            if w != 0.0 and term.depends_on_x
+        )
+        return self._sum(parts, x.shape)
+
+    def fixed_part(self, draws: DrawsLike, T: ArrayLike, t: ArrayLike, n: int) -> Array:
+        """``U_0(T, t)``: the sum of the weighted terms that do not depend on ``x``."""
+        zero = np.zeros(n)
+        return self._sum(
+            (
+                w * np.asarray(term.value(draws, zero, T, t))
+                for term, w in self._terms
+                if w != 0.0 and not term.depends_on_x
+            ),
+            (n,),
+        )
+
+    def separable(self, draws: DrawsLike, probes: ArrayLike) -> bool:
+        """True when every ``x``-dependent term is the same at two different ``(T, t)``.
+
+        Checked at the payments ``probes`` (shape ``(n,)`` or ``(m, n)``); a term of
+        the researcher's own that mixes ``x`` with ``T`` or ``t`` makes this False.
+        """
+        x = np.asarray(probes, dtype=np.float64)
+        for term, w in self._terms:
+            if w == 0.0 or not term.depends_on_x:
+                continue
+            a = np.asarray(term.value(draws, x, np.float64(1.0), np.float64(0.0)))
+            b = np.asarray(term.value(draws, x, np.float64(7.0), np.float64(3.0)))
+            if not np.allclose(a, b, rtol=1e-12, atol=1e-12):
+                return False
+        return True
+
     def kinks(self, draws: DrawsLike) -> list[Array]:
         """Payments where some weighted term's slope jumps (one array per kink)."""
         return [k for term, w in self._terms if w != 0.0 for k in term.kinks(draws)]

@@ -43,6 +43,7 @@ __all__ = [
     "DrawdownOption",
     "FiscalCost",
     "FunctionTerm",
+    "LapseCost",
     "NoDealCost",
     "PaymentValue",
     "ReferencePoint",
@@ -96,6 +97,8 @@ class UtilityTerm(abc.ABC):
 
     name: str = "term"
     affine: bool = False
+    #: False when ``value`` does not depend on ``x`` (its slope is 0 everywhere).
+    depends_on_x: bool = True
 
     @abc.abstractmethod
     def parameters(self) -> dict[str, Domain]:
@@ -155,6 +158,7 @@ class SecurityValue(UtilityTerm):
     """
 
     affine = True
+    depends_on_x = False
 
     def __init__(
         self,
@@ -341,6 +345,7 @@ class NoDealCost(UtilityTerm):
     """
 
     affine = True
+    depends_on_x = False
 
     def __init__(self, cost: str = "c_J", name: str = "no_deal_cost") -> None:
         self.cost, self.name = cost, name
@@ -374,6 +379,7 @@ class DrawdownOption(UtilityTerm):
     """
 
     affine = True
+    depends_on_x = False
 
     def __init__(
         self,
@@ -419,6 +425,7 @@ class DeadlinePressure(UtilityTerm):
     """
 
     affine = True
+    depends_on_x = False
 
     def __init__(
         self, cost: str = "c_budget", deadline: str = "t_budget", name: str = "deadline_pressure"
@@ -435,6 +442,41 @@ class DeadlinePressure(UtilityTerm):
         return 0.0
 
 
+class LapseCost(UtilityTerm):
+    r"""The cost of a lapse: the agreement expired before the new one was signed.
+
+    .. math:: u = -\frac{\ell\, \max(0,\ t - \tau_E)}{T}, \qquad \bar u = 0
+
+    ``ℓ`` (¥bn per year of lapse) accrues from the expiry ``τ_E`` until signing at
+    ``t`` and is spread over the ``T``-year term, as :class:`DeadlinePressure`
+    spreads its one-off cost. Japan's agreement lapsed for a month in 2008 and
+    Korea's from January 2020 (shared/data). Affine (constant) in ``x``.
+
+    References
+    ----------
+    C. Fershtman, D. J. Seidmann (1993), "Deadline effects and inefficient delay
+    in bargaining with endogenous commitment", *Journal of Economic Theory*
+    60(2), 306–321.
+    """
+
+    affine = True
+    depends_on_x = False
+
+    def __init__(
+        self, rate: str = "lapse_J", expiry: str = "t_expiry", name: str = "lapse_cost"
+    ) -> None:
+        self.rate, self.expiry, self.name = rate, expiry, name
+
+    def parameters(self) -> dict[str, Domain]:  # noqa: D102
+        return {self.rate: NONNEGATIVE, self.expiry: REAL}
+
+    def value(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:  # noqa: D102
+        return -draws[self.rate] * np.maximum(0.0, t - draws[self.expiry]) / T
+
+    def slope(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:  # noqa: D102
+        return 0.0
+
+
 class Constant(UtilityTerm):
     r"""A constant added to both the agreement and the no-deal utility.
 
@@ -445,6 +487,7 @@ class Constant(UtilityTerm):
     """
 
     affine = True
+    depends_on_x = False
 
     def __init__(self, amount: float, name: str = "constant") -> None:
         amount = float(amount)

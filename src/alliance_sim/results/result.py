@@ -132,6 +132,10 @@ class SimulationResult(Mapping[str, NDArray]):
           over the group's draws with a non-empty range, and P(payment above the
           status quo) among them.
 
+        * when the talks were solved: ``talks`` (P(agreement), P(before the budget
+          draft), P(lapse), P(one-year deal), P(drawdown exit), mean probability of
+          a shock breakdown), ``agreement week`` (quantiles and mean of the period
+          of agreement) and ``spe_payment`` (quantiles and mean over agreements);
         * when the stance game was solved: ``stance game`` (mean number of
           equilibria, P(degenerate)); for each stance of each side (e.g.
           ``tokyo: wait``) the probability that it is played in every / in some
@@ -190,8 +194,35 @@ class SimulationResult(Mapping[str, NDArray]):
             stats.update({(name, qn): v for qn, v in zip(qnames, vals, strict=True)})
             stats[(name, "mean")] = _mean(x)
             stats[(name, "P(above status quo)")] = _mean(x > sq)
+        if "spe_agreement" in o:
+            stats.update(self._talks_stats(mask, qs, qnames))
         if "n_equilibria" in o:
             stats.update(self._stance_stats(mask))
+        return stats
+
+    def _talks_stats(
+        self, mask: NDArray[np.bool_], qs: NDArray[np.float64], qnames: list[str]
+    ) -> dict[tuple[str, str], float]:
+        o = self.outputs
+        agree = o["spe_agreement"][mask]
+        stats: dict[tuple[str, str], float] = {
+            ("talks", "P(agreement)"): _mean(agree),
+            ("talks", "P(before budget draft)"): _mean(o["before_budget"][mask]),
+            ("talks", "P(lapse)"): _mean(o["lapse"][mask]),
+            ("talks", "P(one-year deal)"): _mean(o["one_year_deal"][mask]),
+            ("talks", "P(drawdown exit)"): _mean(o["drawdown_exit"][mask]),
+            ("talks", "mean P(shock breakdown)"): _mean(o["breakdown_prob"][mask]),
+        }
+        weeks = o["agreement_period"][mask][agree].astype(np.float64)
+        stats.update(
+            {("agreement week", qn): v for qn, v in zip(qnames, _quantiles(weeks, qs), strict=True)}
+        )
+        stats[("agreement week", "mean")] = _mean(weeks)
+        x = o["spe_payment"][mask][agree]
+        stats.update(
+            {("spe_payment", qn): v for qn, v in zip(qnames, _quantiles(x, qs), strict=True)}
+        )
+        stats[("spe_payment", "mean")] = _mean(x)
         return stats
 
     def _stance_stats(self, mask: NDArray[np.bool_]) -> dict[tuple[str, str], float]:

@@ -28,6 +28,7 @@ from scipy import stats
 
 from ..parameters import Derived, Parameter, ParameterSpace
 from ..players import ElectionTiming, tokyo, washington
+from .calendar import TalksCalendar
 from .scenario import Scenario, years_between
 
 __all__ = ["CALENDAR", "japan_us_2020"]
@@ -42,6 +43,7 @@ CALENDAR: dict[str, dt.date] = {
     "inauguration": dt.date(2021, 1, 20),  # DESIGN.md
     "signing": dt.date(2021, 2, 15),  # assumption, see t_signing below
     "expiry": dt.date(2021, 3, 31),  # DESIGN.md: current agreement expires end of March 2021
+    "final": dt.date(2021, 6, 30),  # assumption, see t_final below
 }
 
 
@@ -114,6 +116,14 @@ def japan_us_2020() -> Scenario:
             "fact: five-year terms are the norm (DESIGN.md); 5 of the 7 Japan SMAs with a "
             "stated term since 1991 ran five years (shared/data)",
             bounds=(0, np.inf),
+        ),
+        Parameter(
+            "t_final",
+            _t("final"),
+            "years since talks opened",
+            "assumption: the talks can run into a lapse of one quarter (to 2021-06-30); "
+            "Japan's 2008 lapse lasted a month, Korea's 2020 lapse over a year "
+            "(shared/data); beyond it the lapse is treated as no deal for the term",
         ),
         # --- Money facts -----------------------------------------------------------
         Parameter(
@@ -275,6 +285,101 @@ def japan_us_2020() -> Scenario:
             bounds=(0, 1),
             description="β, Washington's generalized-Nash bargaining power",
         ),
+        # --- Time in the talks (the alternating-offers engine) -----------------------------
+        Parameter(
+            "lapse_J",
+            stats.uniform(100.0, 300.0),
+            "¥ billion per year of lapse",
+            "assumption: during a lapse Japan cannot pay the base workers' wages the SMA "
+            "covers (¥145bn in FY2016, shared/data) and bears the political cost; 100–400",
+            bounds=(0, np.inf),
+            description="ℓ_J, Tokyo's cost of a lapse, per year",
+        ),
+        Parameter(
+            "lapse_U",
+            stats.uniform(100.0, 200.0),
+            "¥ billion per year of lapse",
+            "assumption: Washington must fund those wages or furlough workers (about 4,000 "
+            "Korean workers were furloughed in April 2020, DESIGN.md); 100–300",
+            bounds=(0, np.inf),
+            description="ℓ_U, Washington's cost of a lapse, per year",
+        ),
+        Parameter(
+            "r_J",
+            stats.uniform(0.1, 0.4),
+            "per year",
+            "assumption: political time preference; a cabinet's horizon is short (rate "
+            "0.1–0.5 a year, a few percent over the months of the talks)",
+            bounds=(0, np.inf),
+            description="Tokyo's discount rate",
+        ),
+        Parameter(
+            "r_U",
+            stats.uniform(0.1, 0.4),
+            "per year",
+            "assumption: as r_J",
+            bounds=(0, np.inf),
+            description="Washington's discount rate",
+        ),
+        Parameter(
+            "q_breakdown",
+            stats.uniform(0.0, 0.005),
+            "probability per week",
+            "assumption: an outside shock ends the talks in a given week with probability "
+            "0–0.5% (up to about 12% over the 37 weeks to the final deadline)",
+            bounds=(0, 1),
+            description="per-period risk of breakdown",
+        ),
+        Parameter(
+            "diet_max_ratio",
+            stats.uniform(1.5, 1.0),
+            "multiple of the status quo",
+            "assumption: the ruling coalition held majorities in both houses in 2020, so "
+            "the Diet's win-set is wide, but paying 1.5–2.5 times the status quo would not "
+            "pass (Putnam 1988's two-level game; the 2008 upper-house rejection, shared/data)",
+            bounds=(0, np.inf),
+        ),
+        Derived(
+            "diet_max",
+            ("diet_max_ratio", "status_quo"),
+            np.multiply,
+            "diet_max_ratio · status_quo",
+            YEN,
+            "definition: the most the Diet ratifies (Tokyo's ratification bound)",
+        ),
+        Parameter(
+            "congress_min",
+            0.0,
+            YEN,
+            "assumption: no statutory US minimum for Japan's contribution",
+            bounds=(0, np.inf),
+            description="the least Washington can ratify",
+        ),
+        Parameter(
+            "c_renegotiate",
+            stats.uniform(0.0, 10.0),
+            YEN,
+            "assumption: a renegotiation next year costs each side 0–10 ¥bn a year "
+            "equivalent (another round of talks and ratification)",
+            bounds=(0, np.inf),
+            description="cost of renegotiating after a one-year deal",
+        ),
+        Parameter(
+            "order_u",
+            stats.uniform(0.0, 1.0),
+            "uniform variate",
+            "definition: latent uniform for the order of proposals",
+            bounds=(0, 1),
+        ),
+        Derived(
+            "washington_first",
+            ("order_u",),
+            lambda u: (u < 0.5).astype(np.float64),
+            "1[order_u < 0.5]",
+            "indicator",
+            "assumption: who makes the first (and so the last) offer before the final "
+            "deadline is not pinned down by the facts; each side with probability 1/2",
+        ),
         # --- The election and Washington's types ------------------------------------------
         Parameter(
             "p_challenger",
@@ -367,6 +472,11 @@ def japan_us_2020() -> Scenario:
         payer=tokyo(),
         payee=washington(),
         election=election,
+        # Weekly periods; who proposes first (hence last) is uncertain (washington_first);
+        # terms of 1 or 5 years (the tentative one-year deal DESIGN.md mentions, or the norm).
+        talks=TalksCalendar(
+            period_days=7, terms=(1.0, 5.0), horizon=5.0, payee_first="washington_first"
+        ),
         notes=(
             "Tokyo pays x (¥bn/yr) to Washington for 5 years, signed 2021-02-15 after the "
             "inauguration; Washington's type is the election winner's."

@@ -10,6 +10,7 @@ from typing import Any
 from ..parameters import Derived, Draws, Parameter, ParameterSpace
 from ..players import ElectionTiming, Player
 from ..players.terms import Domain
+from .calendar import TalksCalendar
 
 __all__ = ["Scenario", "years_between"]
 
@@ -54,6 +55,9 @@ class Scenario:
         Draw name (after election typing) of the probability that the payee really
         draws down without a deal; with ``demand`` and ``election`` it enables the
         stance game (:mod:`alliance_sim.games.stance`).
+    talks : TalksCalendar or None
+        Calendar and parameter names of the time-aware alternating-offers engine
+        (:mod:`alliance_sim.games.talks`); None disables it.
     payment_floor : float
         Lowest admissible payment (≥ 0).
     payment_unit : str
@@ -80,6 +84,7 @@ class Scenario:
     status_quo: str = "status_quo"
     demand: str | None = "demand"
     drawdown: str | None = "pi_drawdown"
+    talks: TalksCalendar | None = None
     payment_floor: float = 0.0
     payment_unit: str = "¥ billion per year"
     notes: str = ""
@@ -119,6 +124,14 @@ class Scenario:
         out.setdefault(self.status_quo, Domain(0.0, low_open=True))
         if self.demand is not None:
             out.setdefault(self.demand, Domain(0.0))
+        if self.talks is not None:
+            cal = self.talks
+            for name in (cal.election, cal.inauguration, cal.budget, cal.expiry, cal.final):
+                out.setdefault(name, Domain())
+            for name in (cal.rate_payer, cal.rate_payee, cal.ratify_min, cal.renegotiation):
+                out.setdefault(name, Domain(0.0))
+            out.setdefault(cal.ratify_max, Domain(0.0))
+            out.setdefault(cal.breakdown, Domain(0.0, 1.0))
         if self.election is not None:
             for name in self.election.inputs():
                 out.setdefault(name, Domain())

@@ -4,7 +4,24 @@ Fifth stage of the pipeline ``parameters → players → games → solvers → s
 results``.
 """
 
-from .pipeline import OUTPUTS, evaluate, evaluate_stances, has_stance_game, stance_names
+from .pipeline import (
+    OUTPUTS,
+    evaluate,
+    evaluate_stances,
+    evaluate_talks,
+    has_stance_game,
+    has_talks,
+    stance_names,
+)
 from .simulate import simulate
 
-__all__ = ["OUTPUTS", "evaluate", "evaluate_stances", "has_stance_game", "simulate", "stance_names"]
+__all__ = [
+    "OUTPUTS",
+    "evaluate",
+    "evaluate_stances",
+    "evaluate_talks",
+    "has_stance_game",
+    "has_talks",
+    "simulate",
+    "stance_names",
+]

@@ -6,6 +6,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..games import TOKYO_STANCES, WASHINGTON_STANCES, BargainingProblem, stance_game
+from ..games.talks import TALKS_OUTPUTS, talks_equilibrium
 from ..parameters import Draws
 from ..scenarios import Scenario
 from ..solvers import (
@@ -17,7 +18,15 @@ from ..solvers import (
     split_solution,
 )
 
-__all__ = ["OUTPUTS", "evaluate", "evaluate_stances", "has_stance_game", "stance_names"]
+__all__ = [
+    "OUTPUTS",
+    "evaluate",
+    "evaluate_stances",
+    "evaluate_talks",
+    "has_stance_game",
+    "has_talks",
+    "stance_names",
+]
 
 #: Per-draw outputs of :func:`evaluate`, with their meaning (units: the scenario's payment unit).
 OUTPUTS: dict[str, str] = {
@@ -48,6 +57,19 @@ OUTPUTS: dict[str, str] = {
     "<player>_<stance>_in_every_eq": "the stance has positive probability in every equilibrium",
     "<player>_<stance>_in_some_eq": "the stance has positive probability in some equilibrium",
 }
+
+
+OUTPUTS.update(TALKS_OUTPUTS)
+
+
+def has_talks(scenario: Scenario) -> bool:
+    """True when the scenario defines the time-aware talks (a calendar and an election)."""
+    return scenario.talks is not None and scenario.election is not None
+
+
+def evaluate_talks(scenario: Scenario, draws: Draws) -> dict[str, NDArray]:
+    """Subgame-perfect equilibrium of the talks on the calendar (`games.talks`)."""
+    return talks_equilibrium(scenario, draws)
 
 
 def has_stance_game(scenario: Scenario) -> bool:

@@ -10,7 +10,7 @@ from ..parameters.sampling import Method
 from ..results import SimulationResult
 from ..scenarios import Scenario
 from ..solvers import Equilibria
-from .pipeline import evaluate, evaluate_stances, has_stance_game
+from .pipeline import evaluate, evaluate_stances, evaluate_talks, has_stance_game, has_talks
 
 __all__ = ["simulate"]
 
@@ -23,6 +23,7 @@ def simulate(
     method: Method = "random",
     chunk_size: int = BLOCK,
     stances: bool | None = None,
+    talks: bool | None = None,
 ) -> SimulationResult:
     """Simulate ``n`` draws of ``scenario``: parameters → players → problem → solutions.
 
@@ -47,6 +48,10 @@ def simulate(
     stances : bool or None
         Also build and solve the stance game of every draw
         (:mod:`alliance_sim.games.stance`); None: whenever the scenario defines one.
+    talks : bool or None
+        Also solve the alternating-offers talks on the calendar
+        (:mod:`alliance_sim.games.talks`; about 45 µs a draw); None: whenever the
+        scenario has a ``talks`` calendar.
 
     Returns
     -------
@@ -78,6 +83,13 @@ def simulate(
             f"stances=True needs a scenario with an election, a demand and a drawdown "
             f"probability; {scenario.name!r} lacks one"
         )
+    if talks is None:
+        talks = has_talks(scenario)
+    elif talks and not has_talks(scenario):
+        raise ValueError(
+            f"talks=True needs a scenario with a talks calendar and an election; "
+            f"{scenario.name!r} lacks one"
+        )
     root = seed_sequence(seed)
     step = int(n) if method == "lhs" else int(chunk_size)
     outputs: list[dict[str, np.ndarray]] = []
@@ -91,6 +103,8 @@ def simulate(
             extra, eq = evaluate_stances(scenario, draws)
             out.update(extra)
             equilibria.append(eq)
+        if talks:
+            out.update(evaluate_talks(scenario, draws))
         outputs.append(out)
         params.append({k: np.asarray(v) for k, v in draws.items()})
     merged_out = {k: np.concatenate([o[k] for o in outputs]) for k in outputs[0]}

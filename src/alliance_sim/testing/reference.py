@@ -9,8 +9,10 @@ For one draw with parameters :math:`\theta` (typed parameters already resolved):
 
 .. math::
     g_J(x) &= S_J\pi\rho_J + c_J - (1+\lambda_J)x
-              - \kappa_J \max(0, x - x_0)^2/x_0 - c_B\mathbf 1[t > t_B]/T \\
+              - \kappa_J \max(0, x - x_0)^2/x_0 - c_B\mathbf 1[t > t_B]/T
+              - \ell_J \max(0, t - t_E)/T \\
     g_U(x) &= S_U\pi\rho_U - \pi s_U C_U + a + w x - \kappa_U \max(0, x_0 - x)
+              - \ell_U \max(0, t - t_E)/T
 
 Reservation payments by :func:`scipy.optimize.brentq`; the Nash solution by
 :func:`scipy.optimize.minimize_scalar` (bounded Brent) on
@@ -51,11 +53,13 @@ def default_gains(p: Mapping[str, float]) -> tuple[Scalar, Scalar]:
     """Scalar gain functions ``(g_J, g_U)`` of the default players for one draw ``p``."""
     x0 = p["status_quo"]
     late = p["c_budget"] / p["term_years"] if p["t_signing"] > p["t_budget"] else 0.0
-    k_j = p["S_J"] * p["pi_drawdown"] * p["rho_J"] + p["c_J"] - late
+    lapsed = max(0.0, p["t_signing"] - p["t_expiry"]) / p["term_years"]
+    k_j = p["S_J"] * p["pi_drawdown"] * p["rho_J"] + p["c_J"] - late - p["lapse_J"] * lapsed
     k_u = (
         p["S_U"] * p["pi_drawdown"] * p["rho_U"]
         - p["pi_drawdown"] * p["s_U"] * p["C_U"]
         + p["a_US"]
+        - p["lapse_U"] * lapsed
     )
 
     def g_j(x: float) -> float:

@@ -1,0 +1,411 @@
+r"""Alternating-offers bargaining on a finite calendar, solved by backward induction over periods.
+
+Two sides bargain over a payment :math:`x` paid by the *payer* to the *payee*
+in periods :math:`k = k_0, \dots, K-1`. In period :math:`k` the designated
+proposer offers a contract :math:`c` (e.g. a term length) and a payment
+:math:`x \in [\ell_k, h_k]` (the admissible set: payment floor and ratification
+bounds; empty when no agreement can be concluded, e.g. under a lame duck). The
+responder accepts, rejects, or — if it has an outside option — opts out. An
+agreement in period :math:`k` gives side :math:`i` the payoff
+:math:`\delta_i^k\, g_i(x, k, c)`, with :math:`g_i` its (undiscounted) gain,
+strictly decreasing in :math:`x` for the payer and increasing for the payee.
+After a rejection the talks break down with probability :math:`q_k`
+(payoffs :math:`\delta_i^{k+1} b_i`); opting out gives
+:math:`\delta_i^k w_i` to the side that opts out and :math:`\delta_j^k e_j`
+to the other (its *exit* gain, by default its breakdown gain); if period
+:math:`K` is reached without agreement both get the
+terminal values :math:`V_i(K)` (given, already discounted to period 0).
+
+**Backward induction** (subgame-perfect equilibrium; Rubinstein 1982, Ståhl
+1972, Binmore, Shaked & Sutton 1989). With values discounted to period 0,
+
+.. math::
+    C_i(k) = q_k\, \delta_i^{k+1} b_i + (1 - q_k)\, V_i(k + 1)
+
+is side :math:`i`'s value of a rejection in period :math:`k`. The responder
+:math:`r` accepts an offer worth at least :math:`R_r(k) = \max(C_r(k),\
+\delta_r^k w_r)`; so the proposer :math:`p`'s best acceptable offer of contract
+:math:`c` is the payment closest to its own ideal that gives the responder
+exactly :math:`R_r(k)`:
+
+.. math::
+    x_c = \begin{cases}
+      \min\{x \in [\ell_k, h_k] : \delta_U^k g_U(x, k, c) \ge R_U(k)\} & p = \text{payer}\\
+      \max\{x \in [\ell_k, h_k] : \delta_J^k g_J(x, k, c) \ge R_J(k)\} & p = \text{payee}
+    \end{cases}
+
+(a root of a monotone function, found by the vectorized bracketing solver — or
+by the gain's own ``solve(target, k, c)`` method when it has one — or an end of
+the interval). The proposer picks the contract with the best value
+:math:`\delta_p^k g_p(x_c, k, c)` and makes that offer if it is at least its
+fallback — :math:`\delta_p^k e_p` if the responder would opt out
+(:math:`\delta_r^k w_r > C_r(k)`), else :math:`C_p(k)`; otherwise it makes no
+acceptable offer and the period passes (delay) or the responder opts out. Ties
+go to agreement. Every step is elementwise over draws; the only loop is over
+periods.
+
+**Evaluators.** Besides the two sides' own values, the solver can carry the value
+of the equilibrium path to other evaluators (e.g. the incumbent administration's
+view of a deal its successor signs): the same recursion with the evaluator's gain
+function, discount factor and breakdown/outside payoffs, applied to the path the
+two sides' equilibrium strategies produce.
+
+References
+----------
+A. Rubinstein (1982), "Perfect equilibrium in a bargaining model",
+*Econometrica* 50(1), 97–109.
+I. Ståhl (1972), *Bargaining Theory*, Stockholm School of Economics.
+K. Binmore, A. Rubinstein, A. Wolinsky (1986), "The Nash bargaining solution in
+economic modelling", *RAND Journal of Economics* 17(2), 176–188.
+K. Binmore, A. Shaked, J. Sutton (1989), "An outside option experiment",
+*Quarterly Journal of Economics* 104(4), 753–770.
+M. J. Osborne, A. Rubinstein (1990), *Bargaining and Markets*, Academic Press,
+ch. 3–5.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .._validation import as_float_array, check_in_range
+from .rootfind import RTOL, XTOL, find_root
+
+__all__ = ["PAYEE", "PAYER", "AlternatingOffersResult", "Evaluator", "alternating_offers"]
+
+Array = NDArray[np.float64]
+#: ``gain(x, k, c) -> array``: undiscounted gain of agreeing on ``x`` under contract ``c``
+#: in period ``k``.
+GainFn = Callable[[Array, int, int], Array]
+
+PAYER, PAYEE = 0, 1
+
+
+@dataclass(frozen=True)
+class Evaluator:
+    """A third view of the equilibrium path: gain function, discount, breakdown and terminal values.
+
+    Attributes
+    ----------
+    gain : callable
+        ``gain(x, k, c)``, undiscounted.
+    delta : array_like
+        Per-period discount factor.
+    breakdown : array_like
+        Gain if the talks break down (undiscounted).
+    terminal : array_like
+        Value at the end of the calendar, already discounted to period 0.
+    outside : array_like
+        Gain if a side opts out (undiscounted).
+    """
+
+    gain: GainFn
+    delta: ArrayLike
+    breakdown: ArrayLike = 0.0
+    terminal: ArrayLike = 0.0
+    outside: ArrayLike = 0.0
+
+
+@dataclass(frozen=True)
+class AlternatingOffersResult:
+    """Equilibrium strategies and values per period (leading axis: period ``k0 … K``).
+
+    Attributes
+    ----------
+    periods : range
+        The periods solved.
+    agree : ndarray of bool, (K − k0, n)
+        The proposer makes an acceptable offer in period k (and it is accepted).
+    opt_out : ndarray of bool, (K − k0, n)
+        Without an acceptable offer the responder opts out in period k.
+    payment, contract : ndarray, (K − k0, n)
+        The offer made in period k (NaN / −1 when ``agree`` is False).
+    value_payer, value_payee : ndarray, (K − k0 + 1, n)
+        Equilibrium values at the start of each period, discounted to period 0;
+        the last row is the terminal value.
+    evaluators : dict of str to ndarray, (K − k0 + 1, n)
+        The same for each evaluator.
+    """
+
+    periods: range
+    agree: NDArray[np.bool_]
+    opt_out: NDArray[np.bool_]
+    payment: Array
+    contract: NDArray[np.int64]
+    value_payer: Array
+    value_payee: Array
+    evaluators: dict[str, Array] = field(default_factory=dict)
+
+    def outcome(self, start: int | None = None) -> dict[str, NDArray]:
+        """The equilibrium path from period ``start`` (default: the first period).
+
+        Returns ``period`` (first period with an agreement or an opt-out, −1 if
+        none before the end), ``agreement`` (bool), ``opt_out`` (bool),
+        ``payment`` (NaN without agreement), ``contract`` (−1 without agreement).
+        """
+        k0 = self.periods.start
+        first = 0 if start is None else start - k0
+        events = (self.agree | self.opt_out)[first:]
+        n = events.shape[1]
+        any_event = events.any(axis=0)
+        idx = np.where(any_event, np.argmax(events, axis=0), 0) + first
+        lanes = np.arange(n)
+        agreement = any_event & self.agree[idx, lanes]
+        return {
+            "period": np.where(any_event, idx + k0, -1),
+            "agreement": agreement,
+            "opt_out": any_event & ~agreement,
+            "payment": np.where(agreement, self.payment[idx, lanes], np.nan),
+            "contract": np.where(agreement, self.contract[idx, lanes], -1),
+        }
+
+
+def _offer(
+    gain: GainFn,
+    k: int,
+    c: int,
+    need: Array,
+    lo: Array,
+    hi: Array,
+    possible: NDArray[np.bool_],
+    *,
+    payer_proposes: bool,
+) -> tuple[Array, NDArray[np.bool_]]:
+    """Best acceptable payment for the proposer (``need``: responder's undiscounted reservation)."""
+    g_lo, g_hi = gain(lo, k, c), gain(hi, k, c)
+    if payer_proposes:  # responder = payee, gain increasing: the smallest acceptable x
+        ok = possible & (g_hi >= need)
+        at_end = g_lo >= need
+        end = lo
+    else:  # responder = payer, gain decreasing: the largest acceptable x
+        ok = possible & (g_lo >= need)
+        at_end = g_hi >= need
+        end = hi
+    inner = ok & ~at_end
+    x = np.where(ok, end, np.nan)
+    solve = getattr(gain, "solve", None)
+    if inner.any() and solve is not None:  # the gain inverts itself (e.g. a tabulated inverse)
+        x = np.where(inner, solve(need, k, c), x)
+    elif inner.any():
+        a = np.where(inner, lo, 0.0)
+        b = np.where(inner, hi, 0.0)
+        fa = np.where(inner, g_lo - need, 0.0)
+        fb = np.where(inner, g_hi - need, 0.0)
+
+        def f(z: Array) -> Array:
+            return gain(z, k, c) - need
+
+        root = find_root(f, a, b, fa=fa, fb=fb, xtol=XTOL, rtol=RTOL).x
+        x = np.where(inner, root, x)
+    return x, ok
+
+
+def alternating_offers(
+    *,
+    periods: range,
+    proposer: Sequence[int],
+    gain_payer: GainFn,
+    gain_payee: GainFn,
+    delta_payer: ArrayLike,
+    delta_payee: ArrayLike,
+    bounds: Callable[[int], tuple[Array, Array]],
+    n: int,
+    contracts: int = 1,
+    breakdown_prob: Callable[[int], ArrayLike] | ArrayLike = 0.0,
+    breakdown_payer: ArrayLike = 0.0,
+    breakdown_payee: ArrayLike = 0.0,
+    outside_payer: ArrayLike | None = None,
+    outside_payee: ArrayLike | None = None,
+    exit_payer: ArrayLike | None = None,
+    exit_payee: ArrayLike | None = None,
+    terminal_payer: ArrayLike = 0.0,
+    terminal_payee: ArrayLike = 0.0,
+    evaluators: Mapping[str, Evaluator] | None = None,
+) -> AlternatingOffersResult:
+    """Subgame-perfect equilibrium of alternating offers over ``periods`` (module docstring).
+
+    Parameters
+    ----------
+    periods : range
+        Periods ``k0 … K − 1`` (step 1); period ``K`` holds the terminal values.
+    proposer : sequence of int
+        ``proposer[k]`` is :data:`PAYER` (0) or :data:`PAYEE` (1), indexed by the
+        absolute period ``k``.
+    gain_payer, gain_payee : callable
+        ``gain(x, k, c)``: undiscounted gains, decreasing (payer) and increasing
+        (payee) in ``x``; arrays of shape ``(n,)``.
+    delta_payer, delta_payee : array_like
+        Per-period discount factors in (0, 1].
+    bounds : callable
+        ``bounds(k) -> (lo, hi)``, admissible payments in period ``k``; ``lo > hi``
+        (or NaN) where no agreement is possible.
+    n : int
+        Number of draws.
+    contracts : int
+        Number of contracts the proposer chooses among (``c = 0 … contracts − 1``).
+    breakdown_prob : callable or array_like
+        ``q_k`` (a function of ``k``, or a constant), in [0, 1].
+    breakdown_payer, breakdown_payee : array_like
+        Undiscounted gains at a breakdown.
+    outside_payer, outside_payee : array_like or None
+        Undiscounted gains from opting out as the responder (None: no outside option).
+    exit_payer, exit_payee : array_like or None
+        Undiscounted gain of a side when the *other* side opts out (default: its
+        breakdown gain), e.g. Tokyo's payoff from a certain drawdown.
+    terminal_payer, terminal_payee : array_like
+        Values after the last period, discounted to period 0.
+    evaluators : mapping of str to Evaluator, optional
+        Extra views of the equilibrium path.
+
+    Returns
+    -------
+    AlternatingOffersResult
+
+    Raises
+    ------
+    ValueError
+        On discount factors outside (0, 1], breakdown probabilities outside
+        [0, 1], an unknown proposer, or non-finite inputs.
+
+    Examples
+    --------
+    Rubinstein's pie (payer's gain 1 − x, payee's gain x, payer proposes first,
+    δ = 0.9): the payer keeps (1 − δ)/(1 − δ²) = 1/1.9 as the horizon grows.
+
+    >>> r = alternating_offers(
+    ...     periods=range(200), proposer=[k % 2 for k in range(200)],
+    ...     gain_payer=lambda x, k, c: 1.0 - x, gain_payee=lambda x, k, c: x,
+    ...     delta_payer=0.9, delta_payee=0.9, n=1,
+    ...     bounds=lambda k: (np.zeros(1), np.ones(1)))
+    >>> round(1.0 - float(r.payment[0, 0]), 6), round(1 / 1.9, 6)
+    (0.526316, 0.526316)
+    """
+    k0, K = periods.start, periods.stop
+    if periods.step != 1 or K < k0:
+        raise ValueError(f"periods must be a range with step 1; got {periods}")
+    if len(proposer) < K:
+        raise ValueError(f"proposer needs an entry for every period up to {K - 1}")
+    if any(p not in (PAYER, PAYEE) for p in proposer[k0:K]):
+        raise ValueError("proposer entries must be PAYER (0) or PAYEE (1)")
+    if isinstance(contracts, bool) or not isinstance(contracts, int) or contracts < 1:
+        raise ValueError(f"contracts must be a positive int; got {contracts!r}")
+
+    def per_draw(v: ArrayLike, name: str) -> Array:
+        arr = as_float_array(v, name)
+        return np.broadcast_to(arr, (n,)).astype(np.float64)
+
+    d_j, d_u = per_draw(delta_payer, "delta_payer"), per_draw(delta_payee, "delta_payee")
+    for name, d in (("delta_payer", d_j), ("delta_payee", d_u)):
+        check_in_range(d, name, 0.0, 1.0, low_open=True)
+    b_j, b_u = (
+        per_draw(breakdown_payer, "breakdown_payer"),
+        per_draw(breakdown_payee, "breakdown_payee"),
+    )
+    w_j = None if outside_payer is None else per_draw(outside_payer, "outside_payer")
+    w_u = None if outside_payee is None else per_draw(outside_payee, "outside_payee")
+    e_j = b_j if exit_payer is None else per_draw(exit_payer, "exit_payer")
+    e_u = b_u if exit_payee is None else per_draw(exit_payee, "exit_payee")
+    q_of = breakdown_prob if callable(breakdown_prob) else (lambda k: breakdown_prob)
+    evals = dict(evaluators or {})
+    ev_delta = {e: per_draw(v.delta, f"{e}.delta") for e, v in evals.items()}
+    ev_b = {e: per_draw(v.breakdown, f"{e}.breakdown") for e, v in evals.items()}
+    ev_w = {e: per_draw(v.outside, f"{e}.outside") for e, v in evals.items()}
+
+    m = K - k0
+    agree = np.zeros((m, n), dtype=bool)
+    opt_out = np.zeros((m, n), dtype=bool)
+    payment = np.full((m, n), np.nan)
+    contract = np.full((m, n), -1, dtype=np.int64)
+    v_j = np.empty((m + 1, n))
+    v_u = np.empty((m + 1, n))
+    v_j[m] = per_draw(terminal_payer, "terminal_payer")
+    v_u[m] = per_draw(terminal_payee, "terminal_payee")
+    v_e = {e: np.empty((m + 1, n)) for e in evals}
+    for e, ev in evals.items():
+        v_e[e][m] = per_draw(ev.terminal, f"{e}.terminal")
+
+    for k in range(K - 1, k0 - 1, -1):
+        i = k - k0
+        q = per_draw(q_of(k), "breakdown_prob")
+        check_in_range(q, "breakdown_prob", 0.0, 1.0)
+        dj_k, du_k = d_j**k, d_u**k
+        c_j = q * d_j ** (k + 1) * b_j + (1 - q) * v_j[i + 1]
+        c_u = q * d_u ** (k + 1) * b_u + (1 - q) * v_u[i + 1]
+        lo, hi = (
+            v
+            if isinstance(v, np.ndarray) and v.shape == (n,) and v.dtype == np.float64
+            else np.broadcast_to(np.asarray(v, dtype=np.float64), (n,))
+            for v in bounds(k)
+        )
+        possible = lo <= hi  # False for NaN bounds too
+        if possible.all():  # keep the caller's arrays (gains may have tabulated them)
+            lo_s, hi_s = lo, hi
+        else:
+            lo_s, hi_s = np.where(possible, lo, 0.0), np.where(possible, hi, 0.0)
+        payer_proposes = proposer[k] == PAYER
+        # Responder's reservation (discounted to 0) and its opt-out value.
+        if payer_proposes:
+            w_r = None if w_u is None else du_k * w_u
+            c_r, c_p, dr_k, dp_k = c_u, c_j, du_k, dj_k
+            gain_r, gain_p = gain_payee, gain_payer
+        else:
+            w_r = None if w_j is None else dj_k * w_j
+            c_r, c_p, dr_k, dp_k = c_j, c_u, dj_k, du_k
+            gain_r, gain_p = gain_payer, gain_payee
+        out = np.zeros(n, dtype=bool) if w_r is None else w_r > c_r
+        reserve = c_r if w_r is None else np.maximum(c_r, w_r)
+        need = reserve / dr_k
+        best_val = np.full(n, -np.inf)
+        best_x = np.full(n, np.nan)
+        best_c = np.full(n, -1, dtype=np.int64)
+        for c in range(contracts):
+            x, ok = _offer(gain_r, k, c, need, lo_s, hi_s, possible, payer_proposes=payer_proposes)
+            val = np.where(ok, dp_k * gain_p(np.where(ok, x, lo_s), k, c), -np.inf)
+            better = val > best_val
+            best_val = np.where(better, val, best_val)
+            best_x = np.where(better, x, best_x)
+            best_c = np.where(better, c, best_c)
+        # The proposer's fallback: the responder opts out, or the period passes.
+        exit_p = e_j if payer_proposes else e_u
+        fallback = np.where(out, dp_k * exit_p, c_p)
+        deal = best_val >= fallback
+        agree[i], opt_out[i] = deal, ~deal & out
+        payment[i] = np.where(deal, best_x, np.nan)
+        contract[i] = np.where(deal, best_c, -1)
+        x_ok = np.where(deal, best_x, lo_s)
+        c_ok = best_c
+        g_j_deal = _by_contract(gain_payer, x_ok, k, c_ok, contracts)
+        g_u_deal = _by_contract(gain_payee, x_ok, k, c_ok, contracts)
+        # Opting out: the responder gets its outside option, the proposer its exit gain.
+        out_j = dj_k * w_j if (not payer_proposes and w_j is not None) else dj_k * e_j
+        out_u = du_k * w_u if (payer_proposes and w_u is not None) else du_k * e_u
+        v_j[i] = np.where(deal, dj_k * g_j_deal, np.where(opt_out[i], out_j, c_j))
+        v_u[i] = np.where(deal, du_k * g_u_deal, np.where(opt_out[i], out_u, c_u))
+        for e, ev in evals.items():
+            de = ev_delta[e]
+            cont = q * de ** (k + 1) * ev_b[e] + (1 - q) * v_e[e][i + 1]
+            g_e = _by_contract(ev.gain, x_ok, k, c_ok, contracts)
+            v_e[e][i] = np.where(deal, de**k * g_e, np.where(opt_out[i], de**k * ev_w[e], cont))
+    return AlternatingOffersResult(
+        periods=periods,
+        agree=agree,
+        opt_out=opt_out,
+        payment=payment,
+        contract=contract,
+        value_payer=v_j,
+        value_payee=v_u,
+        evaluators=v_e,
+    )
+
+
+def _by_contract(gain: GainFn, x: Array, k: int, c: NDArray[np.int64], contracts: int) -> Array:
+    """``gain(x, k, c)`` with a per-draw contract index (−1 treated as contract 0)."""
+    if contracts == 1:
+        return gain(x, k, 0)
+    out = gain(x, k, 0)
+    for cc in range(1, contracts):
+        out = np.where(c == cc, gain(x, k, cc), out)
+    return out
