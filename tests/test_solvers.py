@@ -111,12 +111,11 @@ def test_reservation_payments_of_affine_players_in_closed_form():
     pi = d["pi_drawdown"]
     late = d["c_budget"] * (d["t_signing"] > d["t_budget"]) / d["term_years"]
     lapsed = np.maximum(0, d["t_signing"] - d["t_expiry"]) / d["term_years"]
-    r_j = (d["S_J"] * pi * d["rho_J"] + d["c_J"] - late - d["lapse_J"] * lapsed) / (
-        1 + d["mcpf_J"]
+    r_j = (d["S_J"] * pi * d["rho_J"] + d["c_J"] - late - d["lapse_J"] * lapsed) / (1 + d["mcpf_J"])
+    r_u = (
+        -(d["S_U"] * pi * d["rho_U"] - pi * d["s_U"] * d["C_U"] + d["a_US"] - d["lapse_U"] * lapsed)
+        / d["w_US"]
     )
-    r_u = -(
-        d["S_U"] * pi * d["rho_U"] - pi * d["s_U"] * d["C_U"] + d["a_US"] - d["lapse_U"] * lapsed
-    ) / d["w_US"]
     np.testing.assert_allclose(pb.payer_reservation, r_j, rtol=1e-13, atol=1e-10)
     np.testing.assert_allclose(pb.payee_reservation, r_u, rtol=1e-13, atol=1e-10)
     beta = np.random.default_rng(2).uniform(0, 1, d.n)
@@ -131,9 +130,7 @@ def test_reservations_of_the_default_players_in_closed_form():
     pb = default_problem(d)
     x0, pi = d["status_quo"], d["pi_drawdown"]
     lapsed = np.maximum(0, d["t_signing"] - d["t_expiry"]) / d["term_years"]
-    k_u = (
-        d["S_U"] * pi * d["rho_U"] - pi * d["s_U"] * d["C_U"] + d["a_US"] - d["lapse_U"] * lapsed
-    )
+    k_u = d["S_U"] * pi * d["rho_U"] - pi * d["s_U"] * d["C_U"] + d["a_US"] - d["lapse_U"] * lapsed
     w, kap = d["w_US"], d["kappa_U"]
     r_u = np.where(k_u + w * x0 >= 0, (kap * x0 - k_u) / (w + kap), -k_u / w)
     late = d["c_budget"] * (d["t_signing"] > d["t_budget"]) / d["term_years"]

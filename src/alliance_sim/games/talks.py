@@ -76,6 +76,7 @@ from ..parameters import Draws
 from ..solvers import nash_solution
 from ..solvers.alternating import PAYEE, PAYER, Evaluator, alternating_offers
 from ..solvers.rootfind import RTOL, XTOL, find_root
+from ..solvers.screening import two_period_screening
 from .bargaining import BargainingProblem
 
 __all__ = ["TALKS_OUTPUTS", "talks_equilibrium"]
@@ -97,6 +98,11 @@ TALKS_OUTPUTS: dict[str, str] = {
     "before_budget": "agreement before the cabinet's budget draft (bool)",
     "spe_payer_value": "payer's equilibrium value at the opening, gain units",
     "spe_payee_value": "payee's equilibrium value at the opening, gain units",
+    "screening_first_offer": "Tokyo's first offer when it is unsure whether the threat is real",
+    "screening_second_offer": "its last offer to the types that rejected the first",
+    "screening_cutoff": "highest Washington reservation that accepts the first offer",
+    "screening_accept_first": "probability the first offer is accepted",
+    "screening_expected_payment": "expected payment given agreement under screening",
 }
 
 
@@ -147,8 +153,11 @@ class _Inverse:
             d = self.dphi(x) * self.sign
             with np.errstate(divide="ignore", invalid="ignore"):
                 new = np.clip(np.where(d > 0, x - f / d, x), xa, xb)
-            loose = np.abs(new - x) > XTOL + RTOL * np.abs(new)
-            x = new
+            # Converged lanes are frozen, so a lane's result never depends on its neighbours
+            # (bit-identical results whatever the chunking).
+            moved = np.abs(new - x) > XTOL + RTOL * np.abs(new)
+            x = np.where(loose, new, x)
+            loose &= moved
             if not loose.any():
                 break
         if loose.any():  # not converged (a kink of a term of the researcher's own): bracket
@@ -248,8 +257,10 @@ def talks_equilibrium(scenario: Any, draws: Draws) -> dict[str, NDArray]:
     """
     cal = getattr(scenario, "talks", None)
     election = getattr(scenario, "election", None)
-    if cal is None or election is None:
-        raise ValueError("the talks engine needs a scenario with `talks` and `election`")
+    if cal is None or election is None or getattr(scenario, "drawdown", None) is None:
+        raise ValueError(
+            "the talks engine needs a scenario with `talks`, `election` and `drawdown`"
+        )
     payer, payee = scenario.payer, scenario.payee
     n = draws.n
     step = cal.period_years
@@ -447,7 +458,18 @@ def talks_equilibrium(scenario: Any, draws: Draws) -> dict[str, NDArray]:
     waited = np.where(period >= 0, period, n_periods)  # periods exposed to shocks
     t_expiry = _fixed(scenario, cal.expiry)
     t_budget = _fixed(scenario, cal.budget)
+    screen = _screening(
+        scenario,
+        draws,
+        state["I"],
+        delta=np.exp(-draws[cal.rate_payer] * _fixed(scenario, cal.inauguration)),
+    )
     return {
+        **{
+            f"screening_{k}": screen[k]
+            for k in ("first_offer", "second_offer", "cutoff", "expected_payment")
+        },
+        "screening_accept_first": screen["accept_first"],
         "spe_agreement": agreement,
         "spe_payment": path["payment"],
         "agreement_period": period,
@@ -462,3 +484,32 @@ def talks_equilibrium(scenario: Any, draws: Draws) -> dict[str, NDArray]:
         "spe_payer_value": v_j0,
         "spe_payee_value": v_u0,
     }
+
+
+def _screening(scenario: Any, draws: Draws, incumbent: Draws, delta: Array) -> dict[str, Array]:
+    """One-sided incomplete information: is the incumbent's drawdown threat real.
+
+    Tokyo's value of a deal is its reservation payment now; Washington's reservation
+    lies, in Tokyo's belief, uniformly between the bluffing type's (π = 0) and the
+    real-threat type's (π = 1). Tokyo offers before the election and again after
+    the inauguration (discount ``delta``); :func:`two_period_screening` solves it.
+    """
+    x0 = draws[scenario.status_quo]
+    floor = scenario.payment_floor
+    reservations = []
+    for pi in (0.0, 1.0):
+        state = incumbent.replace(**{scenario.drawdown: pi})
+        pb = BargainingProblem(
+            scenario.payer,
+            scenario.payee,
+            state,
+            term_years=draws[scenario.term_years],
+            signing_time=0.0,
+            floor=floor,
+            scale=x0,
+        )
+        reservations.append(np.maximum(pb.payee_reservation, floor))
+        value = pb.payer_reservation
+    low = np.minimum(*reservations)
+    high = np.maximum(np.maximum(*reservations), low + 1e-6 * x0)  # a non-degenerate belief
+    return two_period_screening(value, low, high, delta)

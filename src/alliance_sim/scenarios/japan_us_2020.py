@@ -317,7 +317,8 @@ def japan_us_2020() -> Scenario:
             "r_U",
             stats.uniform(0.1, 0.4),
             "per year",
-            "assumption: as r_J",
+            "assumption: as r_J, the same range for Washington (an administration's horizon is "
+            "as short as a cabinet's)",
             bounds=(0, np.inf),
             description="Washington's discount rate",
         ),

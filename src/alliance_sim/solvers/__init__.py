@@ -8,6 +8,9 @@ results``. One solution concept per module:
 * :mod:`~alliance_sim.solvers.split` — split-the-difference;
 * :mod:`~alliance_sim.solvers.bimatrix` — all Nash equilibria of batches of bimatrix games;
 * :mod:`~alliance_sim.solvers.selection` — payoff- and risk-dominance selection;
+* :mod:`~alliance_sim.solvers.alternating` — alternating offers by backward induction;
+* :mod:`~alliance_sim.solvers.screening` — two-period screening under one-sided
+  incomplete information;
 * :mod:`~alliance_sim.solvers.rootfind` — the vectorized bracketing root finder.
 """
 
@@ -16,6 +19,7 @@ from .bimatrix import Equilibria, bimatrix_equilibria
 from .kalai_smorodinsky import ks_linear, ks_solution
 from .nash import nash_linear, nash_solution
 from .rootfind import RootResult, bracket_monotone, find_root, split_at_points
+from .screening import screening_cutoff, two_period_screening
 from .selection import (
     pareto_undominated,
     payoff_dominant,
@@ -39,8 +43,10 @@ __all__ = [
     "pareto_undominated",
     "payoff_dominant",
     "risk_dominant_2x2",
+    "screening_cutoff",
     "select_equilibrium",
     "split_at_points",
     "split_linear",
     "split_solution",
+    "two_period_screening",
 ]

@@ -63,8 +63,8 @@ OUTPUTS.update(TALKS_OUTPUTS)
 
 
 def has_talks(scenario: Scenario) -> bool:
-    """True when the scenario defines the time-aware talks (a calendar and an election)."""
-    return scenario.talks is not None and scenario.election is not None
+    """True when the scenario defines the time-aware talks (calendar, election, drawdown)."""
+    return None not in (scenario.talks, scenario.election, scenario.drawdown)
 
 
 def evaluate_talks(scenario: Scenario, draws: Draws) -> dict[str, NDArray]:

@@ -87,7 +87,7 @@ def simulate(
         talks = has_talks(scenario)
     elif talks and not has_talks(scenario):
         raise ValueError(
-            f"talks=True needs a scenario with a talks calendar and an election; "
+            f"talks=True needs a scenario with a talks calendar, an election and a drawdown; "
             f"{scenario.name!r} lacks one"
         )
     root = seed_sequence(seed)
