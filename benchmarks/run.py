@@ -108,6 +108,8 @@ class Sizes:
     games: tuple[tuple[int, int, int], ...]
     degenerate_n: int  # D: 3×3 integer games with payoffs in {-2..2}
     degenerate_check_n: int  # D: prefix of those checked against gambit
+    talks_n: int  # E: draws of the talks
+    talk_periods: tuple[int, ...]  # E: calendar lengths
 
 
 FULL = Sizes(
@@ -119,6 +121,8 @@ FULL = Sizes(
     games=((2, 100_000, 2_000), (3, 100_000, 2_000), (4, 10_000, 500)),
     degenerate_n=20_000,
     degenerate_check_n=500,
+    talks_n=100_000,
+    talk_periods=(10, 20, 30, 37, 80),
 )
 QUICK = Sizes(
     nash_n=2_000,
@@ -129,6 +133,8 @@ QUICK = Sizes(
     games=((2, 2_000, 200), (3, 2_000, 100), (4, 500, 20)),
     degenerate_n=2_000,
     degenerate_check_n=100,
+    talks_n=2_000,
+    talk_periods=(10, 30),
 )
 
 
@@ -409,7 +415,9 @@ def bench_pipeline(sizes: Sizes, repeats: int) -> None:
     for label, scn in (("affine", linear), ("nonlinear preset", nonlinear)):
         progress(f"timing the {label} scenario (best of {repeats}) ...")
         seconds: dict[str, float] = {}
-        seconds["simulate"], _ = best_of(lambda scn=scn: simulate(scn, n, seed=SEED), repeats)
+        seconds["simulate"], _ = best_of(
+            lambda scn=scn: simulate(scn, n, seed=SEED, stances=False, talks=False), repeats
+        )
         seconds["sample"], chunks = best_of(lambda scn=scn: sample_chunks(scn, n), repeats)
         seconds["evaluate"], outputs = best_of(
             lambda scn=scn, chunks=chunks: [evaluate(scn, d) for d in chunks], repeats
@@ -487,7 +495,10 @@ def bench_chunks(sizes: Sizes, repeats: int) -> None:
     n = sizes.chunk_n
     timed: dict[int, tuple[float, dict[str, np.ndarray]]] = {}
     for c in sizes.chunk_sizes:
-        seconds, res = best_of(lambda c=c: simulate(scn, n, seed=1, chunk_size=c), repeats)
+        seconds, res = best_of(
+            lambda c=c: simulate(scn, n, seed=1, chunk_size=c, stances=False, talks=False),
+            repeats,
+        )
         timed[c] = (seconds, arrays_of(res))
     base_c = BLOCK if BLOCK in timed else sizes.chunk_sizes[0]
     base_s, base_arrays = timed[base_c]
@@ -951,11 +962,79 @@ def machine_info(args: argparse.Namespace) -> None:
     print(f"- CPU: {cpu_model()}; os.cpu_count() = {os.cpu_count()}, usable = {usable}")
 
 
+def bench_talks(sizes: Sizes, repeats: int) -> None:
+    """E. The alternating-offers talks on the calendar: time per draw and per period.
+
+    One order of proposals (Washington first), both election branches, two terms,
+    the evaluator, weekly periods. Scaling: the final deadline moved to give
+    10 … 80 periods. In-run baseline: the static core on the same draws (problem +
+    generalized Nash), so the ratio says what the time dimension costs.
+    """
+    import dataclasses
+
+    from alliance_sim.games.talks import talks_equilibrium
+    from alliance_sim.scenarios import TalksCalendar
+
+    heading("E. Alternating offers on the 2020 calendar (one order of proposals)")
+    n = sizes.talks_n
+    base = dataclasses.replace(
+        japan_us_2020(), talks=TalksCalendar(period_days=7, terms=(1.0, 5.0), payee_first=True)
+    )
+    draws = base.parameters.sample(n, seed=SEED)
+    static, _ = best_of(
+        lambda: nash_solution(build_problem(base, draws), draws["beta_US"]), repeats
+    )
+    rows = [
+        [
+            "static core: problem + Nash (baseline)",
+            "—",
+            fmt_n(n),
+            fmt_s(static),
+            f"{static / n * 1e6:.2f}",
+            "—",
+            "1.00×",
+        ]
+    ]
+    step = base.talks.period_years
+    for periods in sizes.talk_periods:
+        scn = base.with_parameters(t_final=(periods - 1) * step + 1e-6)
+        d = draws.replace(t_final=(periods - 1) * step + 1e-6)
+        progress(f"talks with {periods} periods on {n:,} draws ...")
+        seconds, _ = best_of(lambda scn=scn, d=d: talks_equilibrium(scn, d), repeats)
+        rows.append(
+            [
+                f"talks, final deadline after {periods} weeks",
+                str(periods),
+                fmt_n(n),
+                fmt_s(seconds),
+                f"{seconds / n * 1e6:.2f}",
+                f"{seconds / n / periods * 1e9:.0f}",
+                fmt_ratio(seconds / static),
+            ]
+        )
+    print(
+        markdown_table(
+            [
+                "case",
+                "periods",
+                "n draws",
+                "seconds",
+                "µs/draw",
+                "ns/draw·period",
+                "time / baseline",
+            ],
+            rows,
+        )
+    )
+    print("\n- goal (issue #4): 100,000 draws × 30 weekly periods under 0.5 s on one core")
+
+
 BENCHMARKS: dict[str, Callable[[Sizes, int], None]] = {
     "A": bench_nash,
     "B": bench_pipeline,
     "C": bench_chunks,
     "D": bench_bimatrix,
+    "E": bench_talks,
 }
 
 
