@@ -408,7 +408,31 @@ class DrawdownOption(UtilityTerm):
         return draws[self.drawdown_prob] * draws[self.saving_share] * draws[self.basing_cost]
 
 
-class DeadlinePressure(UtilityTerm):
+class _SigningTimeCost(UtilityTerm):
+    """A cost of signing late, ``−c·exposure(t, τ)/T``: constant in ``x``, spread over the term."""
+
+    affine = True
+    depends_on_x = False
+
+    def __init__(self, cost: str, date: str, name: str) -> None:
+        self.cost, self.date, self.name = cost, date, name
+
+    @staticmethod
+    def exposure(t: Array, date: Array) -> Array:
+        """How much of the cost signing at ``t`` incurs (0 before ``date``)."""
+        raise NotImplementedError
+
+    def parameters(self) -> dict[str, Domain]:
+        return {self.cost: NONNEGATIVE, self.date: REAL}
+
+    def value(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:
+        return -draws[self.cost] * self.exposure(np.asarray(t), draws[self.date]) / T
+
+    def slope(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:
+        return 0.0
+
+
+class DeadlinePressure(_SigningTimeCost):
     r"""A one-off cost of signing after a deadline, spread over the agreement's term.
 
     .. math:: u = -\frac{c\ \mathbf 1[t > \tau]}{T}, \qquad \bar u = 0
@@ -424,25 +448,17 @@ class DeadlinePressure(UtilityTerm):
     60(2), 306–321.
     """
 
-    affine = True
-    depends_on_x = False
-
     def __init__(
         self, cost: str = "c_budget", deadline: str = "t_budget", name: str = "deadline_pressure"
     ) -> None:
-        self.cost, self.deadline, self.name = cost, deadline, name
+        super().__init__(cost, deadline, name)
 
-    def parameters(self) -> dict[str, Domain]:  # noqa: D102
-        return {self.cost: NONNEGATIVE, self.deadline: REAL}
-
-    def value(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:  # noqa: D102
-        return -draws[self.cost] * (t > draws[self.deadline]) / T
-
-    def slope(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:  # noqa: D102
-        return 0.0
+    @staticmethod
+    def exposure(t: Array, date: Array) -> Array:  # noqa: D102
+        return (t > date).astype(np.float64)
 
 
-class LapseCost(UtilityTerm):
+class LapseCost(_SigningTimeCost):
     r"""The cost of a lapse: the agreement expired before the new one was signed.
 
     .. math:: u = -\frac{\ell\, \max(0,\ t - \tau_E)}{T}, \qquad \bar u = 0
@@ -459,22 +475,14 @@ class LapseCost(UtilityTerm):
     60(2), 306–321.
     """
 
-    affine = True
-    depends_on_x = False
-
     def __init__(
         self, rate: str = "lapse_J", expiry: str = "t_expiry", name: str = "lapse_cost"
     ) -> None:
-        self.rate, self.expiry, self.name = rate, expiry, name
+        super().__init__(rate, expiry, name)
 
-    def parameters(self) -> dict[str, Domain]:  # noqa: D102
-        return {self.rate: NONNEGATIVE, self.expiry: REAL}
-
-    def value(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:  # noqa: D102
-        return -draws[self.rate] * np.maximum(0.0, t - draws[self.expiry]) / T
-
-    def slope(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:  # noqa: D102
-        return 0.0
+    @staticmethod
+    def exposure(t: Array, date: Array) -> Array:  # noqa: D102
+        return np.maximum(0.0, t - date)
 
 
 class Constant(UtilityTerm):

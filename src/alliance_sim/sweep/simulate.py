@@ -76,20 +76,20 @@ def simulate(
             raise ValueError(f"{label} must be a positive int; got {v!r}")
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}; got {method!r}")
-    if stances is None:
-        stances = has_stance_game(scenario)
-    elif stances and not has_stance_game(scenario):
-        raise ValueError(
-            f"stances=True needs a scenario with an election, a demand and a drawdown "
-            f"probability; {scenario.name!r} lacks one"
-        )
-    if talks is None:
-        talks = has_talks(scenario)
-    elif talks and not has_talks(scenario):
-        raise ValueError(
-            f"talks=True needs a scenario with a talks calendar, an election and a drawdown; "
-            f"{scenario.name!r} lacks one"
-        )
+    stances = _enabled(
+        "stances",
+        stances,
+        has_stance_game(scenario),
+        scenario.name,
+        "an election, a demand and a drawdown probability",
+    )
+    talks = _enabled(
+        "talks",
+        talks,
+        has_talks(scenario),
+        scenario.name,
+        "a talks calendar, an election and a drawdown probability",
+    )
     root = seed_sequence(seed)
     step = int(n) if method == "lhs" else int(chunk_size)
     outputs: list[dict[str, np.ndarray]] = []
@@ -128,3 +128,12 @@ def simulate(
         method=method,
         stance_equilibria=Equilibria.concatenate(equilibria) if equilibria else None,
     )
+
+
+def _enabled(option: str, wanted: bool | None, available: bool, name: str, needs: str) -> bool:
+    """Resolve an optional stage: None → whenever available; True when unavailable → error."""
+    if wanted is None:
+        return available
+    if wanted and not available:
+        raise ValueError(f"{option}=True needs a scenario with {needs}; {name!r} lacks one")
+    return bool(wanted)
