@@ -5,11 +5,15 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import Phase, find, given, settings
 
+from alliance_sim.parameters import Draws
 from alliance_sim.testing.strategies import (
     DEFAULT_RANGES,
     default_player_draws,
     default_problem,
     linear_ranges,
+    parameter_spaces,
+    players,
+    scenarios,
 )
 
 
@@ -42,3 +46,27 @@ def test_linear_ranges_reach_ties_empty_ranges_and_extreme_powers():
     find(linear_ranges(), lambda a: np.any(a[0] == a[1]), settings=cfg)
     find(linear_ranges(), lambda a: np.any(a[0] > a[1]), settings=cfg)
     find(linear_ranges(), lambda a: np.any(a[2] == 0.0) and np.any(a[2] == 1.0), settings=cfg)
+
+
+@given(parameter_spaces())
+def test_parameter_spaces_sample_valid_draws(space):
+    d = space.sample(64, seed=1)
+    assert d.n == 64 and set(d) == set(space)
+    for name in space:
+        lo, hi = space[name].bounds
+        assert np.all((d[name] >= lo) & (d[name] <= hi))
+
+
+@given(players("payer"), players("payee"))
+def test_generated_players_keep_the_model_assumptions(payer, payee):
+    draws = Draws({k: np.array([(lo + hi) / 2]) for k, (lo, hi) in DEFAULT_RANGES.items()}, n=1)
+    xs = np.linspace(0, 1000, 41)[:, None]
+    T, t = draws["term_years"], draws["t_signing"]
+    assert np.all(np.diff(payer.utility(draws, xs, T, t), axis=0) < 0)  # decreasing
+    assert np.all(np.diff(payee.utility(draws, xs, T, t), axis=0) > 0)  # increasing
+
+
+def test_player_and_scenario_strategies_reach_custom_terms_and_overrides():
+    cfg = settings(max_examples=300, database=None, phases=[Phase.generate])
+    find(players("payer"), lambda p: "own_term" in p.term_names, settings=cfg)
+    find(scenarios(), lambda s: s.parameters["beta_US"].is_fixed, settings=cfg)

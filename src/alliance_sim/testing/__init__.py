@@ -1,1 +1,6 @@
-"""Public hypothesis strategies and property checkers (needs the ``test`` extra)."""
+"""Public hypothesis strategies, property checkers and slow references (needs the ``test`` extra).
+
+* :mod:`alliance_sim.testing.strategies` — hypothesis strategies;
+* :mod:`alliance_sim.testing.checkers` — property checkers for a researcher's own tests;
+* :mod:`alliance_sim.testing.reference` — slow per-draw reference implementations.
+"""

@@ -6,6 +6,12 @@
 * :func:`linear_ranges` — reservation payments and bargaining power for the
   closed-form solvers, with ties and empty ranges among them.
 
+* :func:`parameter_spaces` — spaces of fixed and random parameters with bounds;
+* :func:`players` — the default players with random weights and, optionally, a
+  concave term of the researcher's own (a :class:`~alliance_sim.players.FunctionTerm`);
+* :func:`scenarios` — the Japan–US preset with some parameters fixed at random values;
+* :func:`bimatrix_games` — batches of games, degenerate ones common.
+
 They are themselves tested in ``tests/test_strategies.py``.
 """
 
@@ -15,10 +21,12 @@ from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
+from scipy import stats
 
 from ..games import BargainingProblem
-from ..parameters import Draws
-from ..players import tokyo, washington
+from ..parameters import Draws, Parameter, ParameterSpace
+from ..players import FunctionTerm, Player, tokyo, washington
+from ..scenarios import Scenario, japan_us_2020
 
 __all__ = [
     "DEFAULT_RANGES",
@@ -26,6 +34,9 @@ __all__ = [
     "default_player_draws",
     "default_problem",
     "linear_ranges",
+    "parameter_spaces",
+    "players",
+    "scenarios",
 ]
 
 #: Ranges (low, high) of every parameter the default players read, in the preset's units.
@@ -137,3 +148,90 @@ def bimatrix_games(
     a = np.array(draw(st.lists(values, min_size=cells, max_size=cells))).reshape(shape)
     b = np.array(draw(st.lists(values, min_size=cells, max_size=cells))).reshape(shape)
     return a, b
+
+
+@st.composite
+def parameter_spaces(draw: Any, max_size: int = 6) -> ParameterSpace:
+    """A space of 1–``max_size`` parameters: fixed values and uniform, beta or lognormal laws."""
+    size = draw(st.integers(1, max_size))
+    entries = []
+    for j in range(size):
+        kind = draw(st.sampled_from(["fixed", "uniform", "beta", "lognorm"]))
+        name = f"p{j}"
+        if kind == "fixed":
+            value: Any = draw(st.floats(-1e3, 1e3, allow_nan=False))
+            bounds = (-np.inf, np.inf)
+        elif kind == "uniform":
+            loc = draw(st.floats(-1e3, 1e3, allow_nan=False))
+            value = stats.uniform(loc, draw(st.floats(1e-3, 1e3)))
+            bounds = (-np.inf, np.inf)
+        elif kind == "beta":
+            value = stats.beta(draw(st.floats(0.5, 10)), draw(st.floats(0.5, 10)))
+            bounds = (0.0, 1.0)
+        else:
+            value = stats.lognorm(draw(st.floats(0.05, 1.5)), scale=draw(st.floats(0.1, 1e4)))
+            bounds = (0.0, np.inf)
+        entries.append(
+            Parameter(name, value, "unit", f"assumption: generated ({kind})", bounds=bounds)
+        )
+    return ParameterSpace(entries)
+
+
+def _quadratic_term(side: str, strength: float) -> FunctionTerm:
+    """A concave term of the researcher's own: −s·x²/scale, sign-correct for the side."""
+    sign = 1.0 if side == "payer" else -1.0
+
+    def value(d: Any, x: Any, T: Any, t: Any) -> Any:
+        # Payer: a cost rising with x (decreasing, concave); payee: a benefit with
+        # diminishing returns below the status quo (increasing, concave there).
+        if sign > 0:
+            return -strength * x * x / d["status_quo"]
+        return -strength * np.minimum(x - d["status_quo"], 0.0) ** 2 / d["status_quo"]
+
+    def slope(d: Any, x: Any, T: Any, t: Any) -> Any:
+        if sign > 0:
+            return -2.0 * strength * x / d["status_quo"]
+        return -2.0 * strength * np.minimum(x - d["status_quo"], 0.0) / d["status_quo"]
+
+    return FunctionTerm(
+        "own_term", value, slope, kinks=None if sign > 0 else (lambda d: [d["status_quo"]])
+    )
+
+
+@st.composite
+def players(draw: Any, side: str = "payer") -> Player:
+    """The default payer (``tokyo()``) or payee (``washington()``) with random weights.
+
+    Weights stay in [0.5, 2] so the model's assumptions (monotone, concave
+    utilities) hold; with probability 1/2 a concave term of the researcher's own
+    (:class:`~alliance_sim.players.FunctionTerm`, exact slope) is added.
+    """
+    if side not in ("payer", "payee"):
+        raise ValueError(f"side must be 'payer' or 'payee'; got {side!r}")
+    player = tokyo() if side == "payer" else washington()
+    for name in player.term_names:
+        player = player.reweight(name, draw(st.floats(0.5, 2.0)))
+    if draw(st.booleans()):
+        player = player.with_term(_quadratic_term(side, draw(st.floats(0.0, 0.5))))
+    return player
+
+
+#: Parameters :func:`scenarios` may fix, with the ranges it draws them from.
+SCENARIO_OVERRIDES: dict[str, tuple[float, float]] = {
+    "mcpf_J": (0.0, 1.0),
+    "kappa_J": (0.0, 4.0),
+    "c_J": (0.0, 800.0),
+    "kappa_U": (0.0, 3.0),
+    "beta_US": (0.0, 1.0),
+    "p_challenger": (0.0, 1.0),
+    "s_U": (0.0, 1.0),
+}
+
+
+@st.composite
+def scenarios(draw: Any) -> Scenario:
+    """The Japan–US preset with some of :data:`SCENARIO_OVERRIDES` fixed at drawn values."""
+    scn = japan_us_2020()
+    names = draw(st.lists(st.sampled_from(sorted(SCENARIO_OVERRIDES)), unique=True, max_size=4))
+    changes = {n: draw(st.floats(*SCENARIO_OVERRIDES[n])) for n in names}
+    return scn.with_parameters(**changes) if changes else scn

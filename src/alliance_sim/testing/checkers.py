@@ -1,0 +1,251 @@
+"""Property checkers a researcher calls in their own tests (plain functions, hypothesis-friendly).
+
+Each checker evaluates the model on draws and raises ``AssertionError`` with a
+counterexample — the draw's index, its parameters and the numbers that break the
+property — when the property fails, so it can be used directly inside a
+``@given`` test and hypothesis will shrink the inputs that feed it.
+
+* :func:`check_individual_rationality` — every solution lies in the settlement
+  range and gives both sides at least their no-deal utility;
+* :func:`check_pareto_efficiency` — no admissible agreement is better for one side
+  and no worse for the other;
+* :func:`check_monotone` — an output moves in one direction when a parameter rises
+  (comparative statics, with common random numbers: the same draws, one parameter
+  shifted);
+* :func:`check_rescaling_invariance` — a solution is unchanged when a player's
+  utility is replaced by a positive affine transform ``a·U + b`` (Nash 1950's axiom).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..games import BargainingProblem
+from ..parameters import Draws
+from ..scenarios import Scenario
+from ..solvers import Solution, ks_solution, nash_solution, split_solution
+from ..solvers.rootfind import RTOL, XTOL
+from ..sweep import evaluate
+
+__all__ = [
+    "check_individual_rationality",
+    "check_monotone",
+    "check_pareto_efficiency",
+    "check_rescaling_invariance",
+    "scenario_problem",
+]
+
+Array = NDArray[np.float64]
+
+
+def scenario_problem(scenario: Scenario, draws: Draws) -> BargainingProblem:
+    """The bargaining problem of ``draws`` exactly as :func:`~alliance_sim.simulate` builds it."""
+    t = draws[scenario.signing_time]
+    state = scenario.election.resolve(draws, t) if scenario.election is not None else draws
+    return BargainingProblem(
+        scenario.payer,
+        scenario.payee,
+        state,
+        term_years=draws[scenario.term_years],
+        signing_time=t,
+        floor=scenario.payment_floor,
+        scale=draws[scenario.status_quo],
+    )
+
+
+def _describe(draws: Draws, i: int, names: Sequence[str] | None = None) -> str:
+    keys = names if names is not None else list(draws)
+    return ", ".join(f"{k}={float(draws[k][i]):.6g}" for k in keys)
+
+
+def _solutions(problem: BargainingProblem, power: Array) -> dict[str, Solution]:
+    return {
+        "nash": nash_solution(problem, power),
+        "kalai_smorodinsky": ks_solution(problem),
+        "split": split_solution(problem),
+    }
+
+
+def check_individual_rationality(scenario: Scenario, draws: Draws) -> None:
+    """Assert that every solution lies in ``[lo, hi]`` and gives both sides a gain ≥ 0.
+
+    Tolerances: the solvers' ``xtol + rtol·|x|`` on payments and that tolerance
+    times the marginal utility on gains.
+
+    Raises
+    ------
+    AssertionError
+        Naming the solution concept, the draw and its parameters.
+    """
+    pb = scenario_problem(scenario, draws)
+    power = np.broadcast_to(draws[scenario.power], (draws.n,))
+    for name, sol in _solutions(pb, power).items():
+        f = pb.feasible
+        x = np.where(f, sol.payment, pb.lo)
+        tol = XTOL + RTOL * np.abs(x)
+        sj, su = pb.gain_slopes(x)
+        bad = f & (
+            (x < pb.lo - tol)
+            | (x > pb.hi + tol)
+            | (sol.payer_gain < -2 * np.abs(sj) * tol - 1e-9)
+            | (sol.payee_gain < -2 * np.abs(su) * tol - 1e-9)
+        )
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise AssertionError(
+                f"{name}: payment {x[i]:.6g} outside the settlement range [{pb.lo[i]:.6g}, "
+                f"{pb.hi[i]:.6g}] or a negative gain (payer {sol.payer_gain[i]:.3g}, payee "
+                f"{sol.payee_gain[i]:.3g}) in draw {i}: {_describe(draws, i)}"
+            )
+
+
+def check_pareto_efficiency(scenario: Scenario, draws: Draws, *, grid: int = 41) -> None:
+    """Assert that no agreement on a grid of the settlement range dominates a solution.
+
+    Dominates: at least as good for both sides (within ``1e-6·(1 + |g|)``) and
+    strictly better for one.
+    """
+    pb = scenario_problem(scenario, draws)
+    power = np.broadcast_to(draws[scenario.power], (draws.n,))
+    f = pb.feasible
+    xs = pb.lo + (pb.hi - pb.lo) * np.linspace(0.0, 1.0, grid)[:, None]
+    gj_grid, gu_grid = pb.gains(xs)
+    for name, sol in _solutions(pb, power).items():
+        gj, gu = pb.gains(np.where(f, sol.payment, pb.lo))
+        eps = 1e-6 * (1 + np.abs(gj) + np.abs(gu))
+        dominated = (
+            (gj_grid >= gj - eps)
+            & (gu_grid >= gu - eps)
+            & ((gj_grid > gj + eps) | (gu_grid > gu + eps))
+        )
+        bad = f & dominated.any(axis=0)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            k = int(np.flatnonzero(dominated[:, i])[0])
+            raise AssertionError(
+                f"{name}: payment {sol.payment[i]:.6g} is Pareto-dominated by {xs[k, i]:.6g} "
+                f"in draw {i}: {_describe(draws, i)}"
+            )
+
+
+def check_monotone(
+    scenario: Scenario,
+    parameter: str,
+    output: str,
+    direction: Literal["increasing", "decreasing"],
+    *,
+    draws: Draws | None = None,
+    n: int = 2_000,
+    seed: int = 0,
+    step: float | None = None,
+    tol: float = 1e-7,
+    where: str | None = None,
+) -> None:
+    """Assert that ``output`` never moves against ``direction`` when ``parameter`` rises.
+
+    Common random numbers: the same draws are evaluated twice, once with
+    ``parameter`` raised by ``step`` (default: 1% of its absolute mean, or 0.01).
+    Draws where the output is undefined (NaN: no settlement range) in either run
+    are skipped. Any static output of :data:`alliance_sim.sweep.OUTPUTS` works
+    (e.g. ``payer_reservation``, ``nash_payment``, ``lo``, ``hi``).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    parameter : str
+        A name of the scenario's parameters (or a resolved typed name).
+    output : str
+        An output of :func:`~alliance_sim.sweep.evaluate`.
+    direction : {"increasing", "decreasing"}
+        ``increasing``: the output never falls; ``decreasing``: never rises.
+    draws : Draws, optional
+        Draws to use (e.g. from a hypothesis strategy); else ``n`` are sampled.
+    n, seed : int
+        Sample size and seed when ``draws`` is None.
+    step : float, optional
+        The increase of the parameter.
+    tol : float
+        Allowed movement against the direction, relative to ``1 + |output|``.
+    where : str, optional
+        A boolean output (e.g. ``"feasible"``) restricting the check to the draws
+        where it holds in the base run — comparative statics often hold only on
+        admissible payments (docs/model.md §3).
+
+    Raises
+    ------
+    ValueError
+        On an unknown parameter, output or direction.
+    AssertionError
+        With the first draw where the property fails and its parameters.
+
+    Examples
+    --------
+    >>> from alliance_sim.scenarios import japan_us_2020
+    >>> check_monotone(japan_us_2020(), "mcpf_J", "payer_reservation", "decreasing", n=500)
+    """
+    if direction not in ("increasing", "decreasing"):
+        raise ValueError(f"direction must be 'increasing' or 'decreasing'; got {direction!r}")
+    d = draws if draws is not None else scenario.parameters.sample(n, seed=seed)
+    if parameter not in d:
+        raise ValueError(f"unknown parameter {parameter!r}; known: {', '.join(d)}")
+    base = evaluate(scenario, d)
+    if output not in base:
+        raise ValueError(f"unknown output {output!r}; outputs: {', '.join(base)}")
+    value = np.asarray(d[parameter], dtype=np.float64)
+    if step is None:
+        step = max(0.01, 0.01 * float(np.abs(value).mean()))
+    moved = evaluate(scenario, d.replace(**{parameter: value + step}))
+    y0 = np.asarray(base[output], dtype=np.float64)
+    y1 = np.asarray(moved[output], dtype=np.float64)
+    sign = 1.0 if direction == "increasing" else -1.0
+    ok = np.isnan(y0) | np.isnan(y1) | (sign * (y1 - y0) >= -tol * (1 + np.abs(y0)))
+    if where is not None:
+        if where not in base or np.asarray(base[where]).dtype != bool:
+            raise ValueError(f"where must name a boolean output; got {where!r}")
+        ok |= ~np.asarray(base[where])
+    if not ok.all():
+        i = int(np.flatnonzero(~ok)[0])
+        raise AssertionError(
+            f"{output} is not {direction} in {parameter}: raising {parameter} from "
+            f"{value[i]:.6g} to {value[i] + step:.6g} moves {output} from {y0[i]:.6g} to "
+            f"{y1[i]:.6g} in draw {i} ({(~ok).sum()} of {ok.size} draws): {_describe(d, i)}"
+        )
+
+
+def check_rescaling_invariance(
+    scenario: Scenario,
+    draws: Draws,
+    *,
+    side: Literal["payer", "payee"] = "payer",
+    a: float = 3.0,
+    b: float = -50.0,
+    solutions: Sequence[str] = ("nash", "kalai_smorodinsky"),
+) -> None:
+    """Assert that solutions do not change when one side's utility becomes ``a·U + b``.
+
+    Tolerance: four times the solvers' ``xtol + rtol·|x|``.
+    """
+    if side not in ("payer", "payee"):
+        raise ValueError(f"side must be 'payer' or 'payee'; got {side!r}")
+    scaled = scenario.with_players(
+        payer=scenario.payer.scaled(a, b) if side == "payer" else None,
+        payee=scenario.payee.scaled(a, b) if side == "payee" else None,
+    )
+    power = np.broadcast_to(draws[scenario.power], (draws.n,))
+    before = _solutions(scenario_problem(scenario, draws), power)
+    after = _solutions(scenario_problem(scaled, draws), power)
+    for name in solutions:
+        x0, x1 = before[name].payment, after[name].payment
+        same_nan = np.isnan(x0) == np.isnan(x1)
+        close = np.isnan(x0) | (np.abs(x0 - x1) <= 4 * (XTOL + RTOL * np.abs(x0)))
+        bad = ~(same_nan & close)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise AssertionError(
+                f"{name} changes under {side} utility → {a}·U + {b}: {x0[i]:.9g} → {x1[i]:.9g} "
+                f"in draw {i}: {_describe(draws, i)}"
+            )
