@@ -4,6 +4,7 @@ First stage of the pipeline ``parameters → players → games → solvers → s
 results``.
 """
 
+from . import formulas
 from .draws import Draws
 from .sampling import BLOCK, METHODS, unit_design
 from .space import Derived, Parameter, ParameterSpace, describe_distribution
@@ -16,5 +17,6 @@ __all__ = [
     "Parameter",
     "ParameterSpace",
     "describe_distribution",
+    "formulas",
     "unit_design",
 ]

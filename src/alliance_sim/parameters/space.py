@@ -150,8 +150,8 @@ class Derived:
     ----------
     name : str
         Key of the result in `Draws`.
-    inputs : sequence of str
-        Names it reads (parameters or earlier derived quantities).
+    inputs : sequence of str or float
+        Names it reads (parameters or earlier derived quantities), or constants.
     function : callable
         ``function(*arrays) -> array``; must be vectorized (elementwise).
     formula : str
@@ -161,7 +161,7 @@ class Derived:
     """
 
     name: str
-    inputs: tuple[str, ...]
+    inputs: tuple[str | float, ...]
     function: Callable[..., NDArray[np.float64]]
     formula: str
     unit: str
@@ -215,7 +215,7 @@ class ParameterSpace(Mapping[str, Entry]):
             if e.name in seen:
                 raise ValueError(f"duplicate parameter name {e.name!r}")
             if isinstance(e, Derived):
-                missing = [i for i in e.inputs if i not in seen]
+                missing = [i for i in e.inputs if isinstance(i, str) and i not in seen]
                 if missing:
                     raise ValueError(
                         f"derived {e.name!r} reads {missing}, which are not defined before it"
@@ -310,7 +310,8 @@ class ParameterSpace(Mapping[str, Entry]):
         column = {name: j for j, name in enumerate(names)}
         for e in self.entries:
             if isinstance(e, Derived):
-                out = np.asarray(e.function(*(arrays[i] for i in e.inputs)), dtype=np.float64)
+                args = (arrays[i] if isinstance(i, str) else float(i) for i in e.inputs)
+                out = np.asarray(e.function(*args), dtype=np.float64)
                 arrays[e.name] = np.broadcast_to(out, (int(n),))
             elif e.is_fixed:
                 arrays[e.name] = np.broadcast_to(np.float64(e.value), (int(n),))  # type: ignore[arg-type]

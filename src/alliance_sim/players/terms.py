@@ -27,9 +27,11 @@ Every built-in term respects it for parameters in its domain.
 from __future__ import annotations
 
 import abc
+import inspect
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -125,6 +127,18 @@ class UtilityTerm(abc.ABC):
         """Contribution to the utility of no agreement (default 0)."""
         return 0.0
 
+    #: Constructor argument → attribute holding it, where the names differ (see :meth:`spec`).
+    _spec_attrs: ClassVar[dict[str, str]] = {}
+
+    def spec(self) -> dict[str, object]:
+        """Constructor arguments that rebuild this term: ``type(self)(**term.spec())``.
+
+        Used to write scenario files; a term built from code (``FunctionTerm``)
+        has no such description and raises ``TypeError``.
+        """
+        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
+        return {p: getattr(self, self._spec_attrs.get(p, p)) for p in names}
+
     def kinks(self, draws: DrawsLike) -> list[Array]:
         """Payments (one array per kink, shape ``(n,)``) where :meth:`slope` jumps.
 
@@ -159,6 +173,7 @@ class SecurityValue(UtilityTerm):
 
     affine = True
     depends_on_x = False
+    _spec_attrs: ClassVar[dict[str, str]] = {"value": "value_name"}
 
     def __init__(
         self,
@@ -448,6 +463,8 @@ class DeadlinePressure(_SigningTimeCost):
     60(2), 306–321.
     """
 
+    _spec_attrs: ClassVar[dict[str, str]] = {"deadline": "date"}
+
     def __init__(
         self, cost: str = "c_budget", deadline: str = "t_budget", name: str = "deadline_pressure"
     ) -> None:
@@ -474,6 +491,8 @@ class LapseCost(_SigningTimeCost):
     in bargaining with endogenous commitment", *Journal of Economic Theory*
     60(2), 306–321.
     """
+
+    _spec_attrs: ClassVar[dict[str, str]] = {"rate": "cost", "expiry": "date"}
 
     def __init__(
         self, rate: str = "lapse_J", expiry: str = "t_expiry", name: str = "lapse_cost"
@@ -592,6 +611,13 @@ class FunctionTerm(UtilityTerm):
 
     def kinks(self, draws: DrawsLike) -> list[Array]:  # noqa: D102
         return [] if self._kinks is None else list(self._kinks(draws))
+
+    def spec(self) -> dict[str, object]:
+        """Not available: a term made of code cannot be written to a scenario file."""
+        raise TypeError(
+            f"FunctionTerm {self.name!r} is code, and a scenario file never holds code; "
+            f"write a built-in term instead"
+        )
 
     def __repr__(self) -> str:
         return f"FunctionTerm(name={self.name!r}, affine={self.affine})"

@@ -26,7 +26,7 @@ import datetime as dt
 import numpy as np
 from scipy import stats
 
-from ..parameters import Derived, Parameter, ParameterSpace
+from ..parameters import Derived, Parameter, ParameterSpace, formulas
 from ..players import ElectionTiming, tokyo, washington
 from .calendar import TalksCalendar
 from .scenario import Scenario, years_between
@@ -49,10 +49,6 @@ CALENDAR: dict[str, dt.date] = {
 
 def _t(event: str) -> float:
     return years_between(CALENDAR["talks_open"], CALENDAR[event])
-
-
-def _challenger_wins(u: np.ndarray, p: np.ndarray) -> np.ndarray:
-    return (u < p).astype(np.float64)
 
 
 def japan_us_2020() -> Scenario:
@@ -153,7 +149,7 @@ def japan_us_2020() -> Scenario:
         Derived(
             "demand",
             ("demand_usd", "fx"),
-            np.multiply,
+            formulas.product,
             "demand_usd · fx",
             YEN,
             "definition: Washington's reported demand in yen",
@@ -169,7 +165,7 @@ def japan_us_2020() -> Scenario:
         Derived(
             "C_U",
             ("C_U_usd", "fx"),
-            np.multiply,
+            formulas.product,
             "C_U_usd · fx",
             YEN,
             "definition: Washington's annual basing cost in Japan, in yen",
@@ -343,7 +339,7 @@ def japan_us_2020() -> Scenario:
         Derived(
             "diet_max",
             ("diet_max_ratio", "status_quo"),
-            np.multiply,
+            formulas.product,
             "diet_max_ratio · status_quo",
             YEN,
             "definition: the most the Diet ratifies (Tokyo's ratification bound)",
@@ -374,8 +370,8 @@ def japan_us_2020() -> Scenario:
         ),
         Derived(
             "washington_first",
-            ("order_u",),
-            lambda u: (u < 0.5).astype(np.float64),
+            ("order_u", 0.5),
+            formulas.less_than,
             "1[order_u < 0.5]",
             "indicator",
             "assumption: who makes the first (and so the last) offer before the final "
@@ -402,7 +398,7 @@ def japan_us_2020() -> Scenario:
         Derived(
             "challenger_wins",
             ("election_u", "p_challenger"),
-            _challenger_wins,
+            formulas.less_than,
             "1[election_u < p_challenger]",
             "indicator",
             "definition: election outcome, challenger wins with probability p_challenger",

@@ -20,7 +20,7 @@ from dataclasses import replace
 import numpy as np
 from scipy import stats
 
-from ..parameters import Derived, Parameter, ParameterSpace
+from ..parameters import Derived, Parameter, ParameterSpace, formulas
 from ..players import ElectionTiming, tokyo, washington
 from .calendar import TalksCalendar
 from .japan_us_2020 import japan_us_2020
@@ -144,7 +144,7 @@ def korea_us_2019() -> Scenario:
         Derived(
             "demand",
             ("demand_usd", "fx"),
-            np.multiply,
+            formulas.product,
             "demand_usd · fx",
             WON,
             "definition: Washington's reported demand in won",
@@ -160,7 +160,7 @@ def korea_us_2019() -> Scenario:
         Derived(
             "C_U",
             ("C_U_usd", "fx"),
-            np.multiply,
+            formulas.product,
             "C_U_usd · fx",
             WON,
             "definition: Washington's annual basing cost in Korea, in won",
@@ -252,7 +252,7 @@ def korea_us_2019() -> Scenario:
         Derived(
             "assembly_max",
             ("assembly_max_ratio", "status_quo"),
-            np.multiply,
+            formulas.product,
             "assembly_max_ratio · status_quo",
             WON,
             "definition: the most the National Assembly ratifies",
@@ -268,8 +268,8 @@ def korea_us_2019() -> Scenario:
         copied("order_u"),
         Derived(
             "washington_first",
-            ("order_u",),
-            lambda u: (u < 0.5).astype(np.float64),
+            ("order_u", 0.5),
+            formulas.less_than,
             "1[order_u < 0.5]",
             "indicator",
             "assumption: as the Japan preset, each side proposes first with probability 1/2",

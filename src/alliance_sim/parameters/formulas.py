@@ -1,0 +1,54 @@
+"""The named formulas a derived quantity may use (so that scenario files never hold code).
+
+Each takes arrays (or numbers) and returns an array, elementwise:
+
+* ``product(a, b) = a·b`` (e.g. a dollar amount times the exchange rate);
+* ``quotient(a, b) = a/b``;
+* ``sum(a, b) = a + b``;
+* ``difference(a, b) = a − b``;
+* ``less_than(a, b) = 1[a < b]`` (0.0/1.0: an event drawn from a latent uniform).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = ["FORMULAS", "difference", "less_than", "product", "quotient", "sum_"]
+
+
+def product(a: ArrayLike, b: ArrayLike) -> NDArray[np.float64]:
+    """``a·b``."""
+    return np.multiply(a, b, dtype=np.float64)
+
+
+def quotient(a: ArrayLike, b: ArrayLike) -> NDArray[np.float64]:
+    """``a/b``."""
+    return np.divide(a, b, dtype=np.float64)
+
+
+def sum_(a: ArrayLike, b: ArrayLike) -> NDArray[np.float64]:
+    """``a + b``."""
+    return np.add(a, b, dtype=np.float64)
+
+
+def difference(a: ArrayLike, b: ArrayLike) -> NDArray[np.float64]:
+    """``a − b``."""
+    return np.subtract(a, b, dtype=np.float64)
+
+
+def less_than(a: ArrayLike, b: ArrayLike) -> NDArray[np.float64]:
+    """``1[a < b]`` as 0.0/1.0."""
+    return np.less(a, b).astype(np.float64)
+
+
+#: Formula name → function, the only functions a scenario file can name.
+FORMULAS: dict[str, Callable[..., NDArray[np.float64]]] = {
+    "product": product,
+    "quotient": quotient,
+    "sum": sum_,
+    "difference": difference,
+    "less_than": less_than,
+}
