@@ -12,34 +12,38 @@ Data flows one way: ``parameters → players → games → solvers → sweep →
 (2000,)
 """
 
-from . import games, parameters, players, results, scenarios, solvers, sweep
-from .games import BargainingProblem
-from .parameters import Derived, Draws, Parameter, ParameterSpace
-from .players import ElectionTiming, Player
-from .results import SimulationResult
-from .scenarios import Scenario
-from .sweep import evaluate, simulate
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "BargainingProblem",
-    "Derived",
-    "Draws",
-    "ElectionTiming",
-    "Parameter",
-    "ParameterSpace",
-    "Player",
-    "Scenario",
-    "SimulationResult",
-    "__version__",
-    "evaluate",
-    "games",
-    "parameters",
-    "players",
-    "results",
-    "scenarios",
-    "simulate",
-    "solvers",
-    "sweep",
-]
+# Submodules and names load on first use (PEP 562), so `import alliance_sim` and the
+# command line start fast; `alliance_sim.simulate` etc. work as usual.
+_SUBMODULES = ("games", "parameters", "players", "results", "scenarios", "solvers", "sweep")
+_NAMES = {
+    "BargainingProblem": "games",
+    "Derived": "parameters",
+    "Draws": "parameters",
+    "Parameter": "parameters",
+    "ParameterSpace": "parameters",
+    "ElectionTiming": "players",
+    "Player": "players",
+    "SimulationResult": "results",
+    "Scenario": "scenarios",
+    "evaluate": "sweep",
+    "simulate": "sweep",
+}
+
+__all__ = ["__version__", *sorted(_NAMES), *_SUBMODULES]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _NAMES:
+        return getattr(importlib.import_module(f"{__name__}.{_NAMES[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,187 @@
+"""The ``alliance-sim`` command line: presets, runs, plots, backtests, scenario files.
+
+::
+
+    alliance-sim presets
+    alliance-sim run PRESET|FILE [--draws N] [--seed S] [--method M] [--out SUMMARY.csv]
+    alliance-sim plot PRESET|FILE [--draws N] [--seed S] [--dir DIRECTORY]
+    alliance-sim backtest [--draws N] [--seed S]
+    alliance-sim export PRESET [--out FILE.toml]
+
+``PRESET`` is a preset's name (see ``presets``); ``FILE`` a scenario file (TOML).
+Errors go to stderr with exit status 1; usage errors exit with 2 (argparse). The
+library is imported only by the command that needs it, so ``--help`` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["main"]
+
+PRESET_NAMES = ("japan_us_2020", "korea_us_2019")
+
+
+def _scenario(spec: str) -> Any:
+    from .scenarios import PRESETS, load_scenario
+
+    if spec in PRESETS:
+        return PRESETS[spec]()
+    path = Path(spec)
+    if path.suffix == ".toml" or path.exists():
+        return load_scenario(path)
+    raise ValueError(f"{spec!r} is neither a preset ({', '.join(PRESETS)}) nor a scenario file")
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive integer; got {text}")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a non-negative integer; got {text}")
+    return value
+
+
+def _cmd_presets(args: argparse.Namespace) -> int:
+    from .scenarios import PRESETS
+
+    for name, factory in PRESETS.items():
+        print(f"{name:16} {factory().title}")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from . import simulate
+
+    scn = _scenario(args.scenario)
+    start = time.perf_counter()
+    res = simulate(
+        scn,
+        args.draws,
+        seed=args.seed,
+        method=args.method,
+        stances=None if args.stances else False,
+        talks=None if args.talks else False,
+    )
+    table = res.summary()
+    print(
+        f"{scn.title}: {res.n:,} draws, seed {args.seed}, {time.perf_counter() - start:.2f} s; "
+        f"payments in {scn.payment_unit}"
+    )
+    with pd.option_context("display.width", 140, "display.max_rows", 500):
+        print(table.to_string(float_format=lambda v: f"{v:,.3f}"))
+    if args.out:
+        table.to_csv(args.out)
+        print(f"summary written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    from . import simulate
+    from .results import plots
+
+    scn = _scenario(args.scenario)
+    res = simulate(scn, args.draws, seed=args.seed)
+    directory = Path(args.dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    for path in plots.save_all(res, directory):
+        print(path)
+    return 0
+
+
+def _cmd_backtest(args: argparse.Namespace) -> int:
+    from . import backtest
+
+    print(backtest.backtest_table(draws=args.draws, seed=args.seed))
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .scenarios import dump_scenario
+
+    text = dump_scenario(_scenario(args.scenario))
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"written to {args.out}", file=sys.stderr)
+    else:
+        print(text)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="alliance-sim",
+        description="Bargaining models of alliance cost-sharing talks (alliance_sim).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("presets", help="list the preset scenarios")
+    p.set_defaults(func=_cmd_presets)
+
+    def scenario_args(p: argparse.ArgumentParser, draws: int) -> None:
+        p.add_argument("scenario", help=f"a preset ({', '.join(PRESET_NAMES)}) or a .toml file")
+        p.add_argument("--draws", type=_positive, default=draws, help=f"draws (default {draws})")
+        p.add_argument("--seed", type=_non_negative, default=7, help="random seed (default 7)")
+
+    p = sub.add_parser("run", help="simulate a scenario and print its summary table")
+    scenario_args(p, 200_000)
+    p.add_argument(
+        "--method",
+        choices=("random", "sobol", "lhs"),
+        default="random",
+        help="sampling design (default random)",
+    )
+    p.add_argument(
+        "--no-stances", dest="stances", action="store_false", help="skip the stance games"
+    )
+    p.add_argument(
+        "--no-talks", dest="talks", action="store_false", help="skip the alternating-offers talks"
+    )
+    p.add_argument("--out", help="also write the summary table to this CSV file")
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("plot", help="simulate a scenario and write its figures as PNG files")
+    scenario_args(p, 50_000)
+    p.add_argument("--dir", default="figures", help="output directory (default ./figures)")
+    p.set_defaults(func=_cmd_plot)
+
+    p = sub.add_parser("backtest", help="rolling backtest against past agreements")
+    p.add_argument("--draws", type=_positive, default=20_000, help="draws per agreement")
+    p.add_argument("--seed", type=_non_negative, default=7, help="random seed (default 7)")
+    p.set_defaults(func=_cmd_backtest)
+
+    p = sub.add_parser("export", help="write a preset (or file) as a scenario file (TOML)")
+    p.add_argument("scenario", help=f"a preset ({', '.join(PRESET_NAMES)}) or a .toml file")
+    p.add_argument("--out", help="file to write (default: standard output)")
+    p.set_defaults(func=_cmd_export)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except BrokenPipeError:  # the reader went away (e.g. `| head`): not an error
+        sys.stdout = open(os.devnull, "w")
+        return 0
+    except (ValueError, TypeError, OSError, ImportError) as exc:
+        print(f"alliance-sim {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

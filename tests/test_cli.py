@@ -1,0 +1,85 @@
+"""The command line, through subprocesses: output, exit codes, errors on stderr."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "scenarios"
+
+
+def cli(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "alliance_sim", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+@pytest.mark.parametrize("command", [[], ["run"], ["plot"], ["backtest"], ["export"]])
+def test_help_everywhere(command):
+    proc = cli(*command, "--help")
+    assert proc.stdout.startswith("usage: alliance-sim")
+
+
+def test_presets():
+    out = cli("presets").stdout
+    assert "japan_us_2020" in out and "korea_us_2019" in out
+
+
+def test_run_a_preset_and_a_file(tmp_path):
+    out = cli("run", "japan_us_2020", "--draws", "2000", "--seed", "3", "--no-talks").stdout
+    assert "2,000 draws, seed 3" in out and "nash_payment" in out and "stance game" in out
+    csv = tmp_path / "summary.csv"
+    cli(
+        "run",
+        str(EXAMPLES / "korea_us_2019.toml"),
+        "--draws",
+        "1000",
+        "--no-stances",
+        "--no-talks",
+        "--out",
+        str(csv),
+    )
+    assert csv.read_text().startswith("quantity,statistic,all")
+
+
+def test_export_round_trip(tmp_path):
+    path = tmp_path / "j.toml"
+    cli("export", "japan_us_2020", "--out", str(path))
+    assert path.read_text() == (EXAMPLES / "japan_us_2020.toml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["run", "atlantis"], 1, "neither a preset"),
+        (["run", "missing.toml"], 1, "No such file"),
+        (["run", "japan_us_2020", "--draws", "0"], 2, "must be a positive integer"),
+        (["run", "japan_us_2020", "--method", "magic"], 2, "invalid choice"),
+        (["dance"], 2, "invalid choice"),
+    ],
+)
+def test_bad_input_exits_non_zero_with_a_message_on_stderr(args, code, message):
+    proc = cli(*args, check=False)
+    assert proc.returncode == code
+    assert message in proc.stderr and proc.stdout == ""
+
+
+def test_invalid_scenario_file_is_reported_with_its_path(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        (EXAMPLES / "japan_us_2020.toml")
+        .read_text()
+        .replace('name = "japan_us_2020"', 'name = "japan_us_2020"\ncolour = "blue"')
+    )
+    proc = cli("run", str(bad), "--draws", "10", check=False)
+    assert proc.returncode == 1
+    assert "bad.toml: 1 error(s)" in proc.stderr and "scenario.colour: unknown key" in proc.stderr
