@@ -83,3 +83,8 @@ def test_invalid_scenario_file_is_reported_with_its_path(tmp_path):
     proc = cli("run", str(bad), "--draws", "10", check=False)
     assert proc.returncode == 1
     assert "bad.toml: 1 error(s)" in proc.stderr and "scenario.colour: unknown key" in proc.stderr
+
+
+def test_backtest_prints_the_table_and_scores():
+    out = cli("backtest", "--draws", "2000").stdout
+    assert "| 10th SMA |" in out and "coverage of 50% / 90% intervals" in out

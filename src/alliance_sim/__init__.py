@@ -19,7 +19,18 @@ __version__ = "0.1.0"
 
 # Submodules and names load on first use (PEP 562), so `import alliance_sim` and the
 # command line start fast; `alliance_sim.simulate` etc. work as usual.
-_SUBMODULES = ("games", "parameters", "players", "results", "scenarios", "solvers", "sweep")
+_SUBMODULES = (
+    "backtest",
+    "data",
+    "games",
+    "parameters",
+    "players",
+    "results",
+    "scenarios",
+    "solvers",
+    "sweep",
+    "testing",
+)
 _NAMES = {
     "BargainingProblem": "games",
     "Derived": "parameters",
