@@ -88,3 +88,10 @@ def test_invalid_scenario_file_is_reported_with_its_path(tmp_path):
 def test_backtest_prints_the_table_and_scores():
     out = cli("backtest", "--draws", "2000").stdout
     assert "| 10th SMA |" in out and "coverage of 50% / 90% intervals" in out
+
+
+def test_plot_writes_png_files(tmp_path):
+    pytest.importorskip("matplotlib")
+    out = cli("plot", "japan_us_2020", "--draws", "3000", "--dir", str(tmp_path)).stdout
+    files = [Path(line) for line in out.splitlines()]
+    assert len(files) == 5 and all(f.suffix == ".png" and f.stat().st_size > 10_000 for f in files)
