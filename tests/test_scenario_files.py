@@ -103,3 +103,14 @@ def test_not_toml_and_missing_file(tmp_path):
         load_scenario(bad)
     with pytest.raises(FileNotFoundError):
         load_scenario(tmp_path / "none.toml")
+
+
+def test_the_solvers_to_run_come_from_the_file():
+    raw = document()
+    raw["solvers"] = {"run": ["axiomatic"]}
+    scn = scenario_from_dict(raw)
+    res = asim.simulate(scn, 500, seed=1)
+    assert "nash_payment" in res.outputs
+    assert "spe_payment" not in res.outputs and "n_equilibria" not in res.outputs
+    raw["solvers"] = {"run": ["axiomatic", "gossip"]}
+    assert "solvers.run.1: must be one of" in errors_of(raw)

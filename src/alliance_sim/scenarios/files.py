@@ -21,6 +21,7 @@ Layout (see ``examples/scenarios/japan_us_2020.toml``)::
                                                    weight = 1.0
     [election]            typed = {w_US = ["w_incumbent", "w_challenger"], ...}, ...
     [talks]               period_days, terms, horizon, payee_first, parameter names
+    [solvers]             run = ["axiomatic", "stances", "talks"]   # what simulate runs
 
 Bounds may use ``inf``/``-inf`` (TOML floats). :func:`dump_scenario` writes any
 scenario made of built-in pieces in this layout; :func:`load_scenario` reads it back
@@ -180,12 +181,19 @@ class _HeaderModel(_Strict):
     drawdown: str | None = "pi_drawdown"
 
 
+class _SolversModel(_Strict):
+    run: list[Literal["axiomatic", "stances", "talks"]] = Field(
+        default_factory=lambda: ["axiomatic", "stances", "talks"]
+    )
+
+
 class _FileModel(_Strict):
     scenario: _HeaderModel
     parameters: dict[str, _ParameterModel]
     players: _PlayersModel
     election: _ElectionModel | None = None
     talks: _TalksModel | None = None
+    solvers: _SolversModel = Field(default_factory=_SolversModel)
 
 
 # --- Reading --------------------------------------------------------------------------------
@@ -302,6 +310,7 @@ def scenario_from_dict(raw: dict[str, Any], source: str = "<dict>") -> Scenario:
             talks=None
             if model.talks is None
             else TalksCalendar(**{**model.talks.model_dump(), "terms": tuple(model.talks.terms)}),
+            solvers=tuple(model.solvers.run),
             power=h.power,
             term_years=h.term_years,
             signing_time=h.signing_time,
@@ -424,6 +433,7 @@ def dump_scenario(scenario: Scenario) -> str:
                 "probability": e.probability,
             },
         )
+    _table(lines, "solvers", {"run": list(scenario.solvers)})
     if scenario.talks is not None:
         t = scenario.talks
         _table(

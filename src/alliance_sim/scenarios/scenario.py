@@ -58,6 +58,10 @@ class Scenario:
     talks : TalksCalendar or None
         Calendar and parameter names of the time-aware alternating-offers engine
         (:mod:`alliance_sim.games.talks`); None disables it.
+    solvers : tuple of str
+        Which stages :func:`~alliance_sim.simulate` runs by default: ``"axiomatic"``
+        (always: the settlement range and the Nash, KS and split solutions), and
+        ``"stances"``, ``"talks"`` when the scenario defines what they need.
     payment_floor : float
         Lowest admissible payment (≥ 0).
     payment_unit : str
@@ -85,6 +89,7 @@ class Scenario:
     demand: str | None = "demand"
     drawdown: str | None = "pi_drawdown"
     talks: TalksCalendar | None = None
+    solvers: tuple[str, ...] = ("axiomatic", "stances", "talks")
     payment_floor: float = 0.0
     payment_unit: str = "¥ billion per year"
     notes: str = ""
@@ -96,6 +101,13 @@ class Scenario:
         for label, p in (("payer", self.payer), ("payee", self.payee)):
             if not isinstance(p, Player):
                 raise TypeError(f"{label} must be a Player; got {type(p).__name__}")
+        unknown = sorted(set(self.solvers) - {"axiomatic", "stances", "talks"})
+        if unknown or "axiomatic" not in self.solvers:
+            raise ValueError(
+                f"solvers must include 'axiomatic' and may add 'stances', 'talks'; got "
+                f"{self.solvers}"
+            )
+        object.__setattr__(self, "solvers", tuple(self.solvers))
         if not (math.isfinite(self.payment_floor) and self.payment_floor >= 0):
             raise ValueError(
                 f"payment_floor must be a finite number >= 0 (payments are non-negative); "

@@ -67,6 +67,11 @@ def has_talks(scenario: Scenario) -> bool:
     return None not in (scenario.talks, scenario.election, scenario.drawdown)
 
 
+def wants(scenario: Scenario, stage: str) -> bool:
+    """True when the scenario lists ``stage`` among the solvers to run by default."""
+    return stage in scenario.solvers
+
+
 def evaluate_talks(scenario: Scenario, draws: Draws) -> dict[str, NDArray]:
     """Subgame-perfect equilibrium of the talks on the calendar (`games.talks`)."""
     return talks_equilibrium(scenario, draws)

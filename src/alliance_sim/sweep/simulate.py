@@ -10,7 +10,14 @@ from ..parameters.sampling import Method
 from ..results import SimulationResult
 from ..scenarios import Scenario
 from ..solvers import Equilibria
-from .pipeline import evaluate, evaluate_stances, evaluate_talks, has_stance_game, has_talks
+from .pipeline import (
+    evaluate,
+    evaluate_stances,
+    evaluate_talks,
+    has_stance_game,
+    has_talks,
+    wants,
+)
 
 __all__ = ["simulate"]
 
@@ -47,11 +54,12 @@ def simulate(
         Draws per chunk (> 0).
     stances : bool or None
         Also build and solve the stance game of every draw
-        (:mod:`alliance_sim.games.stance`); None: whenever the scenario defines one.
+        (:mod:`alliance_sim.games.stance`); None: whenever the scenario defines one
+        and lists ``"stances"`` in ``Scenario.solvers``.
     talks : bool or None
         Also solve the alternating-offers talks on the calendar
         (:mod:`alliance_sim.games.talks`; about 45 µs a draw); None: whenever the
-        scenario has a ``talks`` calendar.
+        scenario has a ``talks`` calendar and lists ``"talks"`` in ``Scenario.solvers``.
 
     Returns
     -------
@@ -82,6 +90,7 @@ def simulate(
         has_stance_game(scenario),
         scenario.name,
         "an election, a demand and a drawdown probability",
+        default=wants(scenario, "stances"),
     )
     talks = _enabled(
         "talks",
@@ -89,6 +98,7 @@ def simulate(
         has_talks(scenario),
         scenario.name,
         "a talks calendar, an election and a drawdown probability",
+        default=wants(scenario, "talks"),
     )
     root = seed_sequence(seed)
     step = int(n) if method == "lhs" else int(chunk_size)
@@ -130,10 +140,18 @@ def simulate(
     )
 
 
-def _enabled(option: str, wanted: bool | None, available: bool, name: str, needs: str) -> bool:
-    """Resolve an optional stage: None → whenever available; True when unavailable → error."""
+def _enabled(
+    option: str,
+    wanted: bool | None,
+    available: bool,
+    name: str,
+    needs: str,
+    *,
+    default: bool = True,
+) -> bool:
+    """Resolve an optional stage (None: when available and listed; True but unavailable: error)."""
     if wanted is None:
-        return available
+        return available and default
     if wanted and not available:
         raise ValueError(f"{option}=True needs a scenario with {needs}; {name!r} lacks one")
     return bool(wanted)
