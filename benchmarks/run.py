@@ -80,7 +80,7 @@ from alliance_sim.games import BargainingProblem
 from alliance_sim.parameters import BLOCK, Draws
 from alliance_sim.scenarios import Scenario, japan_us_2020
 from alliance_sim.solvers import Equilibria, bimatrix_equilibria, nash_solution
-from alliance_sim.sweep import evaluate, simulate
+from alliance_sim.sweep import bargaining_problem, evaluate, simulate
 from alliance_sim.testing.reference import default_gains, nash_foc_reference, nash_reference
 
 T = TypeVar("T")
@@ -204,17 +204,7 @@ def progress(message: str) -> None:
 # Shared model plumbing ----------------------------------------------------------------------
 def build_problem(scn: Scenario, draws: Draws) -> BargainingProblem:
     """The bargaining problem of ``draws`` with the election resolved, as `evaluate` builds it."""
-    t = draws[scn.signing_time]
-    state = scn.election.resolve(draws, t) if scn.election is not None else draws
-    return BargainingProblem(
-        scn.payer,
-        scn.payee,
-        state,
-        term_years=draws[scn.term_years],
-        signing_time=t,
-        floor=scn.payment_floor,
-        scale=draws[scn.status_quo],
-    )
+    return bargaining_problem(scn, draws)
 
 
 def affine_scenario() -> Scenario:

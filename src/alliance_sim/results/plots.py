@@ -301,8 +301,8 @@ def frontier(result: SimulationResult, draw: int | None = None, ax: Axes | None 
     ValueError
         If the draw's settlement range is empty (it has no frontier).
     """
-    from ..games import BargainingProblem
     from ..parameters import Draws
+    from ..sweep import bargaining_problem
 
     if draw is None:
         draw = _median_draw(result)
@@ -320,17 +320,7 @@ def frontier(result: SimulationResult, draw: int | None = None, ax: Axes | None 
     scn = result.scenario
     unit = _unit(result)
     draws = Draws({k: v[draw : draw + 1] for k, v in result.parameters.items()}, n=1)
-    t = draws[scn.signing_time]
-    state = scn.election.resolve(draws, t) if scn.election is not None else draws
-    problem = BargainingProblem(
-        scn.payer,
-        scn.payee,
-        state,
-        term_years=draws[scn.term_years],
-        signing_time=t,
-        floor=scn.payment_floor,
-        scale=draws[scn.status_quo],
-    )
+    problem = bargaining_problem(scn, draws)
     front = problem.frontier(200)
     uj, uu = front["payer_utility"][0], front["payee_utility"][0]
     dj, du = float(problem.d_payer[0]), float(problem.d_payee[0])

@@ -31,7 +31,14 @@ from ..players import ElectionTiming, tokyo, washington
 from .calendar import TalksCalendar
 from .scenario import Scenario, years_between
 
-__all__ = ["CALENDAR", "japan_us_2020"]
+__all__ = ["CALENDAR", "US_TYPES", "japan_us_2020"]
+
+#: Washington's typed parameters: resolved name → (incumbent's, challenger's).
+US_TYPES: dict[str, tuple[str, str]] = {
+    "w_US": ("w_incumbent", "w_challenger"),
+    "pi_drawdown": ("pi_incumbent", "pi_challenger"),
+    "a_US": ("a_incumbent", "a_challenger"),
+}
 
 YEN = "¥ billion per year"
 
@@ -455,13 +462,7 @@ def japan_us_2020() -> Scenario:
             description="challenger's audience cost of walking away",
         ),
     ]
-    election = ElectionTiming(
-        {
-            "w_US": ("w_incumbent", "w_challenger"),
-            "pi_drawdown": ("pi_incumbent", "pi_challenger"),
-            "a_US": ("a_incumbent", "a_challenger"),
-        }
-    )
+    election = ElectionTiming(US_TYPES)
     return Scenario(
         name="japan_us_2020",
         title="Japan–US host-nation support talks, autumn 2020 (FY2021–2025 SMA)",

@@ -23,7 +23,7 @@ from scipy import stats
 from ..parameters import Derived, Parameter, ParameterSpace, formulas
 from ..players import ElectionTiming, tokyo, washington
 from .calendar import TalksCalendar
-from .japan_us_2020 import japan_us_2020
+from .japan_us_2020 import US_TYPES, japan_us_2020
 from .scenario import Scenario, years_between
 
 __all__ = ["KOREA_CALENDAR", "korea_us_2019"]
@@ -322,13 +322,7 @@ def korea_us_2019() -> Scenario:
         lapse_cost="c_K",
         lapse_rate="lapse_K",
     )
-    election = ElectionTiming(
-        {
-            "w_US": ("w_incumbent", "w_challenger"),
-            "pi_drawdown": ("pi_incumbent", "pi_challenger"),
-            "a_US": ("a_incumbent", "a_challenger"),
-        }
-    )
+    election = ElectionTiming(US_TYPES)
     return Scenario(
         name="korea_us_2019",
         title="Korea–US host-nation support talks after the 10th SMA (11th SMA)",

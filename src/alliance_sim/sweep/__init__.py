@@ -6,6 +6,7 @@ results``.
 
 from .pipeline import (
     OUTPUTS,
+    bargaining_problem,
     evaluate,
     evaluate_stances,
     evaluate_talks,
@@ -17,6 +18,7 @@ from .simulate import simulate
 
 __all__ = [
     "OUTPUTS",
+    "bargaining_problem",
     "evaluate",
     "evaluate_stances",
     "evaluate_talks",

@@ -20,6 +20,7 @@ from ..solvers import (
 
 __all__ = [
     "OUTPUTS",
+    "bargaining_problem",
     "evaluate",
     "evaluate_stances",
     "evaluate_talks",
@@ -120,6 +121,28 @@ def evaluate_stances(scenario: Scenario, draws: Draws) -> tuple[dict[str, NDArra
     return out, eq
 
 
+def bargaining_problem(
+    scenario: Scenario, draws: Draws, *, state: Draws | None = None
+) -> BargainingProblem:
+    """The bargaining problem of ``draws`` exactly as :func:`evaluate` builds it.
+
+    The election's typed parameters are resolved at the signing time unless the
+    already resolved ``state`` is given.
+    """
+    t = draws[scenario.signing_time]
+    if state is None:
+        state = scenario.election.resolve(draws, t) if scenario.election is not None else draws
+    return BargainingProblem(
+        scenario.payer,
+        scenario.payee,
+        state,
+        term_years=draws[scenario.term_years],
+        signing_time=t,
+        floor=scenario.payment_floor,
+        scale=draws[scenario.status_quo],
+    )
+
+
 def evaluate(scenario: Scenario, draws: Draws) -> dict[str, NDArray]:
     """Run the model on a batch of draws and return the per-draw outputs (see `OUTPUTS`).
 
@@ -137,22 +160,13 @@ def evaluate(scenario: Scenario, draws: Draws) -> dict[str, NDArray]:
     """
     scenario.check_draws(draws)
     t = draws[scenario.signing_time]
-    T = draws[scenario.term_years]
     out: dict[str, NDArray] = {}
     state = draws
     if scenario.election is not None:
         state = scenario.election.resolve(draws, t)
         out["challenger_wins"] = draws[scenario.election.challenger_wins] > 0.5
         out["challenger_in_office"] = state["challenger_in_office"] > 0.5
-    problem = BargainingProblem(
-        scenario.payer,
-        scenario.payee,
-        state,
-        term_years=T,
-        signing_time=t,
-        floor=scenario.payment_floor,
-        scale=draws[scenario.status_quo],
-    )
+    problem = bargaining_problem(scenario, draws, state=state)
     power = draws[scenario.power]
     nash = nash_solution(problem, power)
     out.update(

@@ -29,7 +29,7 @@ from ..parameters import Draws
 from ..scenarios import Scenario
 from ..solvers import Solution, ks_solution, nash_solution, split_solution
 from ..solvers.rootfind import RTOL, XTOL
-from ..sweep import evaluate
+from ..sweep import bargaining_problem, evaluate
 
 __all__ = [
     "check_individual_rationality",
@@ -44,17 +44,7 @@ Array = NDArray[np.float64]
 
 def scenario_problem(scenario: Scenario, draws: Draws) -> BargainingProblem:
     """The bargaining problem of ``draws`` exactly as :func:`~alliance_sim.simulate` builds it."""
-    t = draws[scenario.signing_time]
-    state = scenario.election.resolve(draws, t) if scenario.election is not None else draws
-    return BargainingProblem(
-        scenario.payer,
-        scenario.payee,
-        state,
-        term_years=draws[scenario.term_years],
-        signing_time=t,
-        floor=scenario.payment_floor,
-        scale=draws[scenario.status_quo],
-    )
+    return bargaining_problem(scenario, draws)
 
 
 def _describe(draws: Draws, i: int, names: Sequence[str] | None = None) -> str:
