@@ -74,9 +74,9 @@ def test_space_rejects_duplicates_and_forward_references():
 # --- Sampling --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("method", ["random", "sobol", "lhs"])
-def test_sample_shapes_types_and_support(method):
-    d = space().sample(512, seed=3, method=method)
+@pytest.mark.parametrize("sampler", ["random", "sobol", "lhs"])
+def test_sample_shapes_types_and_support(sampler):
+    d = space().sample(512, seed=3, sampler=sampler)
     assert d.n == 512 and set(d) == {"x0", "rho", "S", "lam", "y"}
     for name, arr in d.items():
         assert arr.dtype == np.float64 and arr.shape == (512,), name
@@ -87,21 +87,21 @@ def test_sample_shapes_types_and_support(method):
     np.testing.assert_array_equal(d["y"], d["x0"] * (1 + d["lam"]))
 
 
-@pytest.mark.parametrize("method", ["random", "sobol", "lhs"])
-def test_same_seed_identical_different_seed_different(method):
-    a = space().sample(300, seed=11, method=method)
-    b = space().sample(300, seed=11, method=method)
-    c = space().sample(300, seed=12, method=method)
+@pytest.mark.parametrize("sampler", ["random", "sobol", "lhs"])
+def test_same_seed_identical_different_seed_different(sampler):
+    a = space().sample(300, seed=11, sampler=sampler)
+    b = space().sample(300, seed=11, sampler=sampler)
+    c = space().sample(300, seed=12, sampler=sampler)
     for name in ("rho", "S", "lam"):
         np.testing.assert_array_equal(a[name], b[name])
         assert not np.array_equal(a[name], c[name])
 
 
-@pytest.mark.parametrize("method", ["random", "sobol"])
+@pytest.mark.parametrize("sampler", ["random", "sobol"])
 @pytest.mark.parametrize("start", [0, 1, BLOCK - 3, BLOCK + 5])
-def test_sample_by_index_is_independent_of_start(method, start):
-    full = space().sample(start + 100, seed=5, method=method)
-    part = space().sample(100, seed=5, method=method, start=start)
+def test_sample_by_index_is_independent_of_start(sampler, start):
+    full = space().sample(start + 100, seed=5, sampler=sampler)
+    part = space().sample(100, seed=5, sampler=sampler, start=start)
     for name in full:
         np.testing.assert_array_equal(part[name], full[name][start:])
 
@@ -120,23 +120,25 @@ def test_random_design_gives_common_random_numbers_by_name():
 
 def test_lhs_is_stratified_and_rejects_offset():
     n = 64
-    d = ParameterSpace([Parameter("u", stats.uniform(), "u", "p")]).sample(n, seed=2, method="lhs")
+    d = ParameterSpace([Parameter("u", stats.uniform(), "u", "p")]).sample(n, seed=2, sampler="lhs")
     strata = np.floor(d["u"] * n).astype(int)
     assert sorted(strata) == list(range(n))
-    with pytest.raises(ValueError, match="start must be 0 for method='lhs'"):
-        space().sample(10, seed=1, method="lhs", start=5)
+    with pytest.raises(ValueError, match="start must be 0 for sampler='lhs'"):
+        space().sample(10, seed=1, sampler="lhs", start=5)
 
 
-@pytest.mark.parametrize("method", ["random", "sobol"])
-def test_marginals_follow_their_distributions(method):
-    d = space().sample(4096, seed=21, method=method)
+@pytest.mark.parametrize("sampler", ["random", "sobol"])
+def test_marginals_follow_their_distributions(sampler):
+    d = space().sample(4096, seed=21, sampler=sampler)
     for name, dist in (("rho", stats.beta(2, 6)), ("S", stats.lognorm(0.5, scale=100.0))):
         assert stats.kstest(d[name], dist.cdf).pvalue > 1e-3
 
 
 def test_sobol_is_more_even_than_monte_carlo():
     sp = ParameterSpace([Parameter("u", stats.uniform(), "u", "p")])
-    err = {m: abs(sp.sample(4096, seed=4, method=m)["u"].mean() - 0.5) for m in ("random", "sobol")}
+    err = {
+        m: abs(sp.sample(4096, seed=4, sampler=m)["u"].mean() - 0.5) for m in ("random", "sobol")
+    }
     assert err["sobol"] < err["random"]
 
 
@@ -146,7 +148,7 @@ def test_sobol_is_more_even_than_monte_carlo():
         ({"n": -1}, "n must be a non-negative int"),
         ({"n": 2.5}, "n must be a non-negative int"),
         ({"n": 5, "start": -1}, "start must be a non-negative int"),
-        ({"n": 5, "method": "halton"}, "method must be one of"),
+        ({"n": 5, "sampler": "halton"}, "sampler must be one of"),
         ({"n": 5, "seed": -3}, "seed must be a non-negative int"),
     ],
 )

@@ -6,12 +6,12 @@ results``.
 
 from . import formulas
 from .draws import Draws
-from .sampling import BLOCK, METHODS, unit_design
+from .sampling import BLOCK, SAMPLERS, unit_design
 from .space import Derived, Parameter, ParameterSpace, describe_distribution
 
 __all__ = [
     "BLOCK",
-    "METHODS",
+    "SAMPLERS",
     "Derived",
     "Draws",
     "Parameter",

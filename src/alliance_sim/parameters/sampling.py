@@ -29,6 +29,7 @@ code", *Technometrics* 21(2), 239–245.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Literal
 
@@ -38,10 +39,17 @@ from scipy.stats import qmc
 
 from .._rng import child_generator, name_key
 
-__all__ = ["BLOCK", "METHODS", "Method", "unit_design"]
+__all__ = [
+    "BLOCK",
+    "SAMPLERS",
+    "Sampler",
+    "is_power_of_two",
+    "unit_design",
+    "warn_sobol_size",
+]
 
-Method = Literal["random", "sobol", "lhs"]
-METHODS: tuple[str, ...] = ("random", "sobol", "lhs")
+Sampler = Literal["random", "sobol", "lhs"]
+SAMPLERS: tuple[str, ...] = ("random", "sobol", "lhs")
 
 #: Draws per logical seed block of the ``"random"`` design (2**16).
 BLOCK = 65_536
@@ -69,12 +77,28 @@ def _random_design(
     return out
 
 
+def is_power_of_two(n: int) -> bool:
+    """True when ``n`` is a power of two (1, 2, 4, 8, …)."""
+    return n > 0 and n & (n - 1) == 0
+
+
+def warn_sobol_size(n: int, stacklevel: int = 2) -> None:
+    """Warn that a Sobol' design of ``n`` points (not a power of two) loses its balance."""
+    warnings.warn(
+        f"a Sobol' design of n={n} points is not balanced (n is not a power of two; "
+        f"nearest: {1 << max(n.bit_length() - 1, 0)} or {1 << n.bit_length()}); "
+        "its integration error may be larger than for a power of two",
+        UserWarning,
+        stacklevel=stacklevel + 1,
+    )
+
+
 def unit_design(
     names: Sequence[str],
     n: int,
     *,
     root: np.random.SeedSequence,
-    method: Method = "random",
+    sampler: Sampler = "random",
     start: int = 0,
 ) -> list[NDArray[np.float64]]:
     """Points in ``(0, 1)^d`` for draws ``start … start + n − 1``, one column per name.
@@ -87,8 +111,9 @@ def unit_design(
         Number of points.
     root : numpy.random.SeedSequence
         The run's seed sequence.
-    method : {"random", "sobol", "lhs"}
-        The design (see the module docstring).
+    sampler : {"random", "sobol", "lhs"}
+        The design (see the module docstring). No warning is issued here for a
+        Sobol' size that is not a power of two (callers warn once per run).
     start : int
         Index of the first draw (``"lhs"`` requires 0).
 
@@ -99,26 +124,29 @@ def unit_design(
         ``[2**-53, 1 − 2**-53]`` so that every ``ppf`` is finite.
     """
     d = len(names)
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}; got {method!r}")
+    if sampler not in SAMPLERS:
+        raise ValueError(f"sampler must be one of {SAMPLERS}; got {sampler!r}")
     if d == 0 or n == 0:
-        if method == "lhs" and start != 0:
-            raise ValueError(f"start must be 0 for method='lhs'; got {start}")
+        if sampler == "lhs" and start != 0:
+            raise ValueError(f"start must be 0 for sampler='lhs'; got {start}")
         return [np.empty(n) for _ in range(d)]
-    if method == "random":
+    if sampler == "random":
         columns = _random_design(names, n, start, root)
-    elif method == "sobol":
+    elif sampler == "sobol":
         # bits=32 allows 2**32 points; scipy 1.17's fast_forward fails for bits > 32.
         if start + n > 2**32:
             raise ValueError(f"the Sobol' design holds 2**32 points; asked for {start + n}")
         engine = qmc.Sobol(d, scramble=True, bits=32, rng=child_generator(root, _SOBOL_KEY))
         if start:
             engine.fast_forward(start)
-        columns = list(engine.random(n).T.copy())
-    elif method == "lhs":
+            points = engine.random(n)
+        else:  # the same points as random(n), without scipy's per-call size warning
+            points = np.concatenate([engine.random(1), engine.random(n - 1)])
+        columns = list(points.T.copy())
+    elif sampler == "lhs":
         if start != 0:
             raise ValueError(
-                f"start must be 0 for method='lhs' (a Latin hypercube depends on n as a "
+                f"start must be 0 for sampler='lhs' (a Latin hypercube depends on n as a "
                 f"whole and cannot be taken by index); got {start}"
             )
         columns = list(

@@ -15,7 +15,7 @@ from scipy.stats.distributions import rv_frozen
 from .._rng import SeedLike, seed_sequence
 from .._validation import format_range
 from .draws import Draws
-from .sampling import Method, unit_design
+from .sampling import Sampler, is_power_of_two, unit_design, warn_sobol_size
 
 __all__ = ["Derived", "Parameter", "ParameterSpace", "describe_distribution"]
 
@@ -275,13 +275,13 @@ class ParameterSpace(Mapping[str, Entry]):
         n: int,
         *,
         seed: SeedLike = None,
-        method: Method = "random",
+        sampler: Sampler = "random",
         start: int = 0,
     ) -> Draws:
         """Draw ``n`` parameter vectors.
 
         Each random parameter ``θ_j`` with CDF ``F_j`` is ``θ_j = F_j⁻¹(u_j)`` with
-        ``u`` from the unit design of ``method`` (inverse-transform sampling);
+        ``u`` from the unit design of ``sampler`` (inverse-transform sampling);
         fixed parameters are broadcast; derived quantities are computed last.
 
         Parameters
@@ -290,8 +290,9 @@ class ParameterSpace(Mapping[str, Entry]):
             Number of draws (non-negative).
         seed : int, numpy.random.SeedSequence or None
             Root of all randomness (see :func:`alliance_sim._rng.seed_sequence`).
-        method : {"random", "sobol", "lhs"}
-            Monte Carlo, scrambled Sobol', or Latin hypercube.
+        sampler : {"random", "sobol", "lhs"}
+            Monte Carlo, scrambled Sobol' (warns when ``start`` is 0 and ``n`` is
+            not a power of two), or Latin hypercube.
         start : int
             Index of the first draw: ``sample(n, start=s)`` equals rows
             ``s … s + n − 1`` of ``sample(s + n)`` bit for bit (not for ``"lhs"``).
@@ -303,21 +304,45 @@ class ParameterSpace(Mapping[str, Entry]):
         for label, v in (("n", n), ("start", start)):
             if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 0:
                 raise ValueError(f"{label} must be a non-negative int; got {v!r}")
+        if sampler == "sobol" and start == 0 and not is_power_of_two(int(n)):
+            warn_sobol_size(int(n), stacklevel=3)
         root = seed_sequence(seed)
+        u = unit_design(self.random_names, int(n), root=root, sampler=sampler, start=int(start))
+        return self.transform(u, int(n))
+
+    def transform(self, u: Sequence[NDArray[np.float64]], n: int) -> Draws:
+        """Map points of the unit cube to parameter draws (``θ_j = F_j⁻¹(u_j)``).
+
+        Parameters
+        ----------
+        u : sequence of ndarray
+            One column of ``n`` points in ``(0, 1)`` per random parameter, in the
+            order of :attr:`random_names` (e.g. from
+            :func:`~alliance_sim.parameters.sampling.unit_design`).
+        n : int
+            Number of draws.
+
+        Returns
+        -------
+        Draws
+        """
         names = self.random_names
-        u = unit_design(names, int(n), root=root, method=method, start=int(start))
+        if len(u) != len(names):
+            raise ValueError(
+                f"need {len(names)} unit columns (one per random parameter); got {len(u)}"
+            )
         arrays: dict[str, NDArray[np.float64]] = {}
         column = {name: j for j, name in enumerate(names)}
         for e in self.entries:
             if isinstance(e, Derived):
                 args = (arrays[i] if isinstance(i, str) else float(i) for i in e.inputs)
                 out = np.asarray(e.function(*args), dtype=np.float64)
-                arrays[e.name] = np.broadcast_to(out, (int(n),))
+                arrays[e.name] = np.broadcast_to(out, (n,))
             elif e.is_fixed:
-                arrays[e.name] = np.broadcast_to(np.float64(e.value), (int(n),))  # type: ignore[arg-type]
+                arrays[e.name] = np.broadcast_to(np.float64(e.value), (n,))  # type: ignore[arg-type]
             else:
                 arrays[e.name] = np.asarray(e.value.ppf(u[column[e.name]]), dtype=np.float64)  # type: ignore[union-attr]
-        return Draws(arrays, n=int(n))
+        return Draws(arrays, n=n)
 
     # Display -----------------------------------------------------------------------
     def table(self, width: int = 100) -> str:
