@@ -584,13 +584,6 @@ def time_to_agreement(result: SimulationResult, ax: Sequence[Axes] | None = None
 
 
 # 5. Sensitivity ------------------------------------------------------------------------
-def _ranks(x: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Average ranks of each column (ties share their mean rank)."""
-    from scipy.stats import rankdata
-
-    return rankdata(x, axis=0)
-
-
 def sensitivity_bars(
     result: SimulationResult,
     output: str = "nash_payment",
@@ -633,24 +626,13 @@ def sensitivity_bars(
     """
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
         raise ValueError(f"top must be a positive int; got {top!r}")
-    y = np.asarray(result[output], dtype=np.float64)
-    names = [k for k in result.scenario.parameters.random_names if k in result.parameters]
-    keep = result["feasible"] & np.isfinite(y)
-    if int(keep.sum()) < 3 or not names:
-        raise ValueError(
-            f"need at least 3 feasible draws with a finite {output!r} and a random parameter; "
-            f"got {int(keep.sum())} draws and {len(names)} random parameters"
-        )
-    X = np.column_stack([result.parameters[k][keep] for k in names])
-    ranks = _ranks(np.column_stack([X, y[keep]]))
-    ranks -= ranks.mean(axis=0)
-    scale = np.sqrt(np.sum(ranks * ranks, axis=0))
-    constant = scale == 0.0
-    if constant[-1]:
-        raise ValueError(f"{output!r} is constant over the feasible draws: no rank correlation")
-    rho = (ranks[:, :-1] * ranks[:, -1:]).sum(axis=0) / np.where(constant[:-1], 1.0, scale[:-1])
-    rho = np.where(constant[:-1], 0.0, rho / scale[-1])
-    order = np.argsort(-np.abs(rho), kind="stable")[:top]
+    from ..sensitivity import rank_correlations
+
+    rho_all = rank_correlations(result, output)
+    keep = result["feasible"] & np.isfinite(np.asarray(result[output], dtype=np.float64))
+    names = list(rho_all.index)
+    rho = rho_all.to_numpy()
+    order = np.arange(min(top, len(names)))
 
     own = ax is None
     fig, ax = _axes(ax, (10.0, 0.5 * len(order) + 2.2))

@@ -1,49 +1,85 @@
-"""`SimulationResult`: per-draw outputs by name, summaries, and conditional results."""
+"""`SimulationResult`: per-draw outputs by name, summaries, conditional results, files."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from ..parameters import BLOCK
+from .summary import (
+    PAYMENT_OUTPUTS,
+    QUANTILES,
+    Grouping,
+    Key,
+    Stat,
+    SummaryAccumulator,
+    summary_stats,
+)
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+    import xarray as xr
 
     from ..scenarios import Scenario
     from ..solvers import Equilibria
 
-__all__ = ["PAYMENT_OUTPUTS", "QUANTILES", "SimulationResult"]
+__all__ = ["DEFAULT_BY", "PAYMENT_OUTPUTS", "QUANTILES", "SimulationResult"]
 
-#: Quantiles reported by :meth:`SimulationResult.summary`.
-QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
-#: Solution payments, defined only where the settlement range is non-empty.
-PAYMENT_OUTPUTS: tuple[str, ...] = ("nash_payment", "ks_payment", "split_payment")
+#: Output that splits summaries into columns by default (when the run has it).
+DEFAULT_BY = "challenger_wins"
+_DEFAULT: Any = object()
+
+
+def default_by(names: Sequence[str] | set[str]) -> str | None:
+    """The default grouping output of a run with these outputs."""
+    return DEFAULT_BY if DEFAULT_BY in names else None
+
+
+def result_stats(scenario: Scenario, names: Sequence[str] | set[str]) -> list[Stat]:
+    """Rows of the summary of a run of ``scenario`` with outputs ``names``."""
+    from ..games import TOKYO_STANCES, WASHINGTON_STANCES
+    from ..sweep.pipeline import stance_names
+
+    labels = [lab for labs in stance_names(scenario).values() for lab in labs]
+    cells = [f"{t} / {w}" for t in TOKYO_STANCES for w in WASHINGTON_STANCES]
+    return summary_stats(names, labels, cells)
 
 
 class SimulationResult(Mapping[str, NDArray]):
-    """Per-draw arrays of a simulation, by output or parameter name, with summaries.
+    """The outcome of :func:`~alliance_sim.simulate`: per-draw arrays and summaries.
 
     ``res["nash_payment"]`` is a 1-D numpy array with one value per draw.
     Solution payments are NaN exactly where ``res["feasible"]`` is False (no
     agreement both sides prefer to no deal); summaries condition on
     ``feasible`` and report its probability, so no NaN leaks into a statistic.
 
+    A run with ``keep=False`` holds no per-draw arrays, only its streamed
+    summary (:attr:`streamed`); indexing it raises ``KeyError``.
+
     Attributes
     ----------
     scenario : Scenario
     outputs : dict of str to ndarray
-        Model outputs (see :data:`alliance_sim.sweep.OUTPUTS`).
+        Model outputs (see :data:`alliance_sim.sweep.OUTPUTS`); empty if not kept.
     parameters : dict of str to ndarray
-        The sampled parameters.
+        The sampled parameters (fixed ones are zero-copy broadcast views).
     seed : numpy.random.SeedSequence
         The root sequence; ``seed.entropy`` reproduces the run.
-    method : str
-        Sampling design.
+    sampler : str
+        Sampling design (``"random"``, ``"sobol"`` or ``"lhs"``).
+    n : int
+        Number of draws.
     stance_equilibria : Equilibria or None
         Every (extreme) equilibrium of every draw's stance game, in the flat layout
         of :class:`~alliance_sim.solvers.Equilibria` (game index = draw index).
+    streamed : SummaryAccumulator or None
+        The summary reduced while the run streamed (``keep=False``).
+    store : pathlib.Path or None
+        Where the per-draw outputs were streamed to disk (``simulate(..., store=…)``).
     """
 
     def __init__(
@@ -52,19 +88,32 @@ class SimulationResult(Mapping[str, NDArray]):
         outputs: Mapping[str, NDArray],
         parameters: Mapping[str, NDArray],
         seed: np.random.SeedSequence,
-        method: str,
+        sampler: str,
         stance_equilibria: Equilibria | None = None,
+        *,
+        n: int | None = None,
+        streamed: SummaryAccumulator | None = None,
+        store: Path | None = None,
     ) -> None:
         self.scenario = scenario
         self.stance_equilibria = stance_equilibria
         self.outputs = dict(outputs)
         self.parameters = dict(parameters)
         self.seed = seed
-        self.method = method
+        self.sampler = sampler
+        self.streamed = streamed
+        self.store = store
         lengths = {v.shape[0] for v in (*self.outputs.values(), *self.parameters.values())}
         if len(lengths) > 1:
             raise ValueError(f"all per-draw arrays must have one length; got {sorted(lengths)}")
-        self.n = lengths.pop() if lengths else 0
+        if lengths and n is not None and lengths != {n}:
+            raise ValueError(f"n={n} but the per-draw arrays have length {lengths.pop()}")
+        self.n = lengths.pop() if lengths else int(n or 0)
+
+    @property
+    def kept(self) -> bool:
+        """True when the per-draw outputs are held (``simulate(..., keep=True)``)."""
+        return bool(self.outputs) or self.streamed is None
 
     # Mapping interface ---------------------------------------------------------------
     def __getitem__(self, name: str) -> NDArray:
@@ -72,6 +121,12 @@ class SimulationResult(Mapping[str, NDArray]):
             return self.outputs[name]
         if name in self.parameters:
             return self.parameters[name]
+        if not self.kept:
+            where = f" (they were streamed to {self.store})" if self.store else ""
+            raise KeyError(
+                f"{name!r}: this run kept no per-draw outputs (simulate(..., keep=False))"
+                f"{where}; use summary(), or re-run with keep=True"
+            )
         raise KeyError(
             f"no output or parameter {name!r}; outputs: {', '.join(self.outputs)}; "
             f"parameters: {', '.join(self.parameters)}"
@@ -85,14 +140,24 @@ class SimulationResult(Mapping[str, NDArray]):
         return len(set(self.outputs) | set(self.parameters))
 
     def __repr__(self) -> str:
+        kept = "" if self.kept else ", keep=False"
         return (
-            f"SimulationResult(scenario={self.scenario.name!r}, n={self.n}, method={self.method!r},"
-            f" seed={self.seed.entropy})"
+            f"SimulationResult(scenario={self.scenario.name!r}, n={self.n}, "
+            f"sampler={self.sampler!r}, seed={self.seed.entropy}{kept})"
         )
+
+    def _require_kept(self, what: str) -> None:
+        if not self.kept:
+            raise ValueError(
+                f"{what} needs the per-draw outputs, which this run did not keep "
+                f"(simulate(..., keep=False)); re-run with keep=True"
+                + (f" or load the streamed store {self.store}" if self.store else "")
+            )
 
     # Subsets -------------------------------------------------------------------------
     def where(self, mask: NDArray[np.bool_] | str) -> SimulationResult:
         """The draws where ``mask`` (a boolean array or the name of a boolean output) holds."""
+        self._require_kept("where()")
         m = np.asarray(self[mask] if isinstance(mask, str) else mask)
         if m.dtype != bool or m.shape != (self.n,):
             raise ValueError(
@@ -105,22 +170,44 @@ class SimulationResult(Mapping[str, NDArray]):
             {k: v[m] for k, v in self.outputs.items()},
             {k: v[m] for k, v in self.parameters.items()},
             self.seed,
-            self.method,
+            self.sampler,
             eq.take(m) if eq is not None else None,
+            n=int(m.sum()),
         )
 
+    def conditional(self, by: str) -> dict[str, SimulationResult]:
+        """The draws split by the categories of a boolean or integer output.
+
+        Parameters
+        ----------
+        by : str
+            E.g. ``"challenger_wins"`` (election winner), ``"spe_agreement"``
+            (agreement reached), ``"one_year_deal"`` (term chosen),
+            ``"stance_outcome"`` (selected stance cell).
+
+        Returns
+        -------
+        dict of str to SimulationResult
+            One subset per category, keyed by the column labels of
+            ``summary(by=by)`` (booleans: both categories, possibly empty).
+        """
+        self._require_kept("conditional()")
+        grouping = Grouping(by)
+        masks = dict(grouping.masks({by: self[by]})[1:])
+        cats = grouping.categories(masks, np.asarray(self[by]).dtype.kind)[1:]
+        return {grouping.label(c): self.where(masks[c]) for c in cats}
+
     def groups(self) -> dict[str, NDArray[np.bool_]]:
-        """Masks of the reported groups: all draws, then by election winner if there is one."""
-        out = {"all": np.ones(self.n, dtype=bool)}
-        if "challenger_wins" in self.outputs:
-            chal = self.outputs["challenger_wins"]
-            out["incumbent wins"] = ~chal
-            out["challenger wins"] = chal
-        return out
+        """Masks of the default summary columns: all draws, then by election winner."""
+        self._require_kept("groups()")
+        grouping = Grouping(default_by(self.outputs))
+        return {grouping.label(c): m for c, m in grouping.masks(self.outputs)}
 
     # Summaries -----------------------------------------------------------------------
-    def summary(self, quantiles: Sequence[float] = QUANTILES) -> pd.DataFrame:
-        """Summary table: probabilities and payment quantiles, overall and by election winner.
+    def summary(
+        self, quantiles: Sequence[float] = QUANTILES, by: str | None = _DEFAULT
+    ) -> pd.DataFrame:
+        """Summary table: probabilities, means, sds and quantiles, overall and by group.
 
         Rows (a MultiIndex ``(quantity, statistic)``):
 
@@ -128,14 +215,13 @@ class SimulationResult(Mapping[str, NDArray]):
         * ``settlement range``: P(non-empty) = mean of ``feasible``;
         * ``demand``: P(the payee's reported demand lies inside the range);
         * ``lo``, ``hi``: quantiles over all draws of the group;
-        * ``nash_payment``, ``ks_payment``, ``split_payment``: quantiles and mean
-          over the group's draws with a non-empty range, and P(payment above the
-          status quo) among them.
-
+        * ``nash_payment``, ``ks_payment``, ``split_payment``: quantiles, mean and
+          standard deviation over the group's draws with a non-empty range, and
+          P(payment above the status quo) among them;
         * when the talks were solved: ``talks`` (P(agreement), P(before the budget
           draft), P(lapse), P(one-year deal), P(drawdown exit), mean probability of
           a shock breakdown), ``agreement week`` (quantiles and mean of the period
-          of agreement) and ``spe_payment`` (quantiles and mean over agreements);
+          of agreement) and ``spe_payment`` (quantiles, mean and sd over agreements);
         * when the stance game was solved: ``stance game`` (mean number of
           equilibria, P(degenerate)); for each stance of each side (e.g.
           ``tokyo: wait``) the probability that it is played in every / in some
@@ -143,125 +229,99 @@ class SimulationResult(Mapping[str, NDArray]):
           ``selected outcome``: the share of draws whose selected equilibrium is
           each pure cell, or mixed.
 
-        Columns: ``all``, and ``incumbent wins`` / ``challenger wins`` when the
-        scenario has an election. A statistic over an empty set is NaN; the
-        count and probability rows show when that happens.
+        Columns: ``all``, then one per category of ``by``. Counts, probabilities,
+        means and sds are reduced block by block
+        (:mod:`alliance_sim.results.summary`), so they are bit-identical however the
+        run was chunked and whether or not its outputs were kept. Quantiles are
+        exact for kept outputs and streamed estimates (relative error ≤ 1e-4,
+        :mod:`alliance_sim.results.sketch`) otherwise. A statistic over an empty
+        set is NaN; the count and probability rows show when that happens.
 
         Parameters
         ----------
         quantiles : sequence of float
             Probabilities in [0, 1].
+        by : str or None
+            A boolean or integer output to split the columns by (e.g.
+            ``"spe_agreement"``, ``"stance_outcome"``); default: the election
+            winner when there is one. A streamed run can only be summarized by the
+            grouping it streamed (``simulate(..., by=…)``).
 
         Returns
         -------
         pandas.DataFrame
         """
-        import pandas as pd
+        if self.streamed is not None and not self.outputs:
+            acc = self.streamed
+            if by is not _DEFAULT and by != acc.grouping.by:
+                raise ValueError(
+                    f"this run streamed its summary grouped by {acc.grouping.by!r}; re-run "
+                    f"with simulate(..., by={by!r}) or keep=True to group by {by!r}"
+                )
+            return acc.frame(quantiles)
+        if by is _DEFAULT:
+            by = default_by(self.outputs)
+        if by is not None and by not in self.outputs:
+            raise ValueError(f"by must name a boolean or integer output; got {by!r}")
+        acc = self.accumulate(by, sketch=False)
+        masks = dict(Grouping(by).masks(self.outputs))
 
-        qs = np.asarray(quantiles, dtype=np.float64)
-        if qs.ndim != 1 or np.any(~np.isfinite(qs)) or np.any((qs < 0) | (qs > 1)):
-            raise ValueError(
-                f"quantiles must be a 1-D sequence of numbers in [0, 1]; got {quantiles}"
-            )
-        columns: dict[str, dict[tuple[str, str], float]] = {}
-        for label, mask in self.groups().items():
-            columns[label] = self._group_stats(mask, qs)
-        frame = pd.DataFrame(columns)
-        frame.index = pd.MultiIndex.from_tuples(frame.index, names=["quantity", "statistic"])
-        return frame
+        def exact(category: object, key: Key, qs: NDArray[np.float64]) -> NDArray[np.float64]:
+            m = masks.get(category)
+            var, where = key[0], key[1]
+            if m is None:
+                return np.full(qs.shape, np.nan)
+            if where is not None:
+                m = m & self.outputs[where]
+            x = self.outputs[var][m]
+            return np.quantile(x, qs) if x.size else np.full(qs.shape, np.nan)
 
-    def _group_stats(
-        self, mask: NDArray[np.bool_], qs: NDArray[np.float64]
-    ) -> dict[tuple[str, str], float]:
-        o = self.outputs
-        n = int(mask.sum())
-        feas = o["feasible"][mask]
-        stats: dict[tuple[str, str], float] = {
-            ("draws", "count"): float(n),
-            ("draws", "share"): n / self.n if self.n else np.nan,
-            ("settlement range", "P(non-empty)"): _mean(feas),
-        }
-        if "demand_in_range" in o:
-            stats[("demand", "P(inside range)")] = _mean(o["demand_in_range"][mask])
-        qnames = [f"q{round(q * 100):02d}" for q in qs]
-        for name in ("lo", "hi"):
-            vals = _quantiles(o[name][mask], qs)
-            stats.update({(name, qn): v for qn, v in zip(qnames, vals, strict=True)})
-        sq = o["status_quo"][mask][feas]
-        for name in PAYMENT_OUTPUTS:
-            x = o[name][mask][feas]  # finite: NaN only where not feasible
-            vals = _quantiles(x, qs)
-            stats.update({(name, qn): v for qn, v in zip(qnames, vals, strict=True)})
-            stats[(name, "mean")] = _mean(x)
-            stats[(name, "P(above status quo)")] = _mean(x > sq)
-        if "spe_agreement" in o:
-            stats.update(self._talks_stats(mask, qs, qnames))
-        if "n_equilibria" in o:
-            stats.update(self._stance_stats(mask))
-        return stats
+        return acc.frame(quantiles, exact=exact)
 
-    def _talks_stats(
-        self, mask: NDArray[np.bool_], qs: NDArray[np.float64], qnames: list[str]
-    ) -> dict[tuple[str, str], float]:
-        o = self.outputs
-        agree = o["spe_agreement"][mask]
-        stats: dict[tuple[str, str], float] = {
-            ("talks", "P(agreement)"): _mean(agree),
-            ("talks", "P(before budget draft)"): _mean(o["before_budget"][mask]),
-            ("talks", "P(lapse)"): _mean(o["lapse"][mask]),
-            ("talks", "P(one-year deal)"): _mean(o["one_year_deal"][mask]),
-            ("talks", "P(drawdown exit)"): _mean(o["drawdown_exit"][mask]),
-            ("talks", "mean P(shock breakdown)"): _mean(o["breakdown_prob"][mask]),
-        }
-        weeks = o["agreement_period"][mask][agree].astype(np.float64)
-        stats.update(
-            {("agreement week", qn): v for qn, v in zip(qnames, _quantiles(weeks, qs), strict=True)}
+    def accumulate(self, by: str | None, *, sketch: bool = True) -> SummaryAccumulator:
+        """Reduce the kept outputs block by block, as a streamed run would."""
+        self._require_kept("accumulate()")
+        acc = SummaryAccumulator(
+            result_stats(self.scenario, self.outputs), Grouping(by), sketch=sketch
         )
-        stats[("agreement week", "mean")] = _mean(weeks)
-        x = o["spe_payment"][mask][agree]
-        stats.update(
-            {("spe_payment", qn): v for qn, v in zip(qnames, _quantiles(x, qs), strict=True)}
-        )
-        stats[("spe_payment", "mean")] = _mean(x)
-        return stats
-
-    def _stance_stats(self, mask: NDArray[np.bool_]) -> dict[tuple[str, str], float]:
-        from ..games import TOKYO_STANCES, WASHINGTON_STANCES
-        from ..sweep.pipeline import stance_names
-
-        o = self.outputs
-        stats: dict[tuple[str, str], float] = {
-            ("stance game", "mean equilibria"): _mean(o["n_equilibria"][mask]),
-            ("stance game", "P(degenerate)"): _mean(o["stance_degenerate"][mask]),
-        }
-        for labels in stance_names(self.scenario).values():
-            for label in labels:
-                row = label.replace("_", ": ", 1)
-                stats[(row, "P(in every equilibrium)")] = _mean(o[f"{label}_in_every_eq"][mask])
-                stats[(row, "P(in some equilibrium)")] = _mean(o[f"{label}_in_some_eq"][mask])
-                stats[(row, "mean prob. (selected)")] = _mean(o[f"{label}_prob"][mask])
-        outcome = o["stance_outcome"][mask]
-        for r, tokyo in enumerate(TOKYO_STANCES):
-            for c, wash in enumerate(WASHINGTON_STANCES):
-                stats[("selected outcome", f"{tokyo} / {wash}")] = _mean(outcome == 3 * r + c)
-        stats[("selected outcome", "mixed")] = _mean(outcome == -1)
-        return stats
+        needed = acc.variables
+        for start in range(0, self.n, BLOCK):
+            acc.update({k: self.outputs[k][start : start + BLOCK] for k in needed})
+        return acc
 
     def to_frame(self, parameters: bool = False) -> pd.DataFrame:
         """Per-draw outputs (and, optionally, parameters) as a pandas DataFrame."""
         import pandas as pd
 
+        self._require_kept("to_frame()")
         data: dict[str, Any] = dict(self.outputs)
         if parameters:
             data.update({k: v for k, v in self.parameters.items() if k not in data})
         return pd.DataFrame(data)
 
+    # xarray and files ----------------------------------------------------------------
+    def to_xarray(self) -> xr.Dataset:
+        """Per-draw outputs and parameters as an :class:`xarray.Dataset` (zero-copy).
 
-def _mean(x: NDArray) -> float:
-    return float(np.mean(x)) if x.size else float("nan")
+        Dimension ``draw``; outputs and random parameters are variables over it,
+        fixed parameters 0-d variables; the scenario (TOML), seed, sampler and
+        package version are attributes. See :mod:`alliance_sim.results.store`.
+        """
+        from .store import to_dataset
 
+        self._require_kept("to_xarray()")
+        return to_dataset(self)
 
-def _quantiles(x: NDArray[np.float64], qs: NDArray[np.float64]) -> list[float]:
-    if x.size == 0:
-        return [float("nan")] * qs.size
-    return [float(v) for v in np.quantile(x, qs)]
+    def save(self, path: str | Path) -> Path:
+        """Write the per-draw data and the scenario to a Zarr store (see :meth:`load`)."""
+        from .store import save_result
+
+        self._require_kept("save()")
+        return save_result(self, path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> SimulationResult:
+        """Read a result written by :meth:`save` or streamed by ``simulate(..., store=…)``."""
+        from .store import load_result
+
+        return load_result(path)
