@@ -130,10 +130,10 @@ def test_same_seed_identical_different_seed_different(scn, res):
     assert not np.array_equal(res["nash_payment"], other["nash_payment"])
 
 
-@pytest.mark.parametrize("method", ["random", "sobol"])
-def test_results_do_not_depend_on_chunk_size(scn, method):
+@pytest.mark.parametrize("sampler", ["random", "sobol"])
+def test_results_do_not_depend_on_chunk_size(scn, sampler):
     runs = [
-        asim.simulate(scn, n=5_000, seed=3, method=method, chunk_size=c)
+        asim.simulate(scn, n=5_000, seed=3, sampler=sampler, chunk_size=c)
         for c in (5_000, 1_000, 777)
     ]
     for other in runs[1:]:
@@ -143,7 +143,7 @@ def test_results_do_not_depend_on_chunk_size(scn, method):
 
 
 def test_lhs_runs_in_one_piece(scn):
-    r = asim.simulate(scn, n=1_000, seed=3, method="lhs", chunk_size=100)
+    r = asim.simulate(scn, n=1_000, seed=3, sampler="lhs", chunk_size=100)
     assert r.n == 1_000
 
 
@@ -152,7 +152,7 @@ def test_lhs_runs_in_one_piece(scn):
     [
         ({"n": 0}, ValueError, "n must be a positive int"),
         ({"n": 10, "chunk_size": 0}, ValueError, "chunk_size must be a positive int"),
-        ({"n": 10, "method": "mc"}, ValueError, "method must be one of"),
+        ({"n": 10, "sampler": "mc"}, ValueError, "sampler must be one of"),
         ({"n": 10, "seed": "abc"}, TypeError, "seed must be"),
     ],
 )

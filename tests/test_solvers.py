@@ -347,7 +347,23 @@ def test_individual_rationality(d, beta):
         assert np.all(gu[f] >= -np.abs(slope_u[f]) * tol(x) * 2 - 1e-9)
 
 
+# Found by hypothesis: a grid point 0.0033 worse for the payee and 0.0127 better for the
+# payer was counted as dominating when the "no worse" side also had a tolerance.
+_PARETO_TRADE_OFF = Draws(
+    {
+        "S_J": [0.0, 0.0], "rho_J": [0.0, 0.0], "pi_drawdown": [0.9453125, 0.0],
+        "mcpf_J": [1.0, 0.0], "kappa_J": [3.0, 0.0], "status_quo": [10.0, 10.0],
+        "c_J": [800.0, -100.0], "c_budget": [0.0, 0.0], "t_budget": [0.0, 0.0],
+        "t_signing": [0.0, 0.0], "t_expiry": [0.3, 0.3], "lapse_J": [0.0, 0.0],
+        "lapse_U": [0.0, 0.0], "term_years": [1.0, 1.0], "S_U": [3771.0, 0.0],
+        "rho_U": [1.0, 0.0], "w_US": [0.517578125, 0.2], "kappa_U": [0.0, 0.0],
+        "a_US": [-100.0, -100.0], "s_U": [1.0, 0.0], "C_U": [1000.0, 0.0],
+    }
+)  # fmt: skip
+
+
 @given(default_player_draws(), st.floats(0.0, 1.0))
+@example(_PARETO_TRADE_OFF, 0.0)
 def test_pareto_efficiency(d, beta):
     pb = default_problem(d)
     f = pb.feasible
@@ -358,10 +374,10 @@ def test_pareto_efficiency(d, beta):
         x = np.where(f, sol.payment, pb.lo)
         gj, gu = pb.gains(x)
         eps = 1e-6 * (1 + np.abs(gj) + np.abs(gu))
+        # Dominated: a grid point no worse for either side and better by > eps for one.
+        # (A tolerance on the "no worse" side would count trade-offs as dominance.)
         dominated = (
-            (gj_grid >= gj - eps)
-            & (gu_grid >= gu - eps)
-            & ((gj_grid > gj + eps) | (gu_grid > gu + eps))
+            (gj_grid >= gj) & (gu_grid >= gu) & ((gj_grid > gj + eps) | (gu_grid > gu + eps))
         )
         assert not dominated[:, f].any()
 

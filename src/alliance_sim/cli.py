@@ -3,7 +3,8 @@
 ::
 
     alliance-sim presets
-    alliance-sim run PRESET|FILE [--draws N] [--seed S] [--method M] [--out SUMMARY.csv]
+    alliance-sim run PRESET|FILE [--draws N] [--seed S] [--sampler M] [--stream]
+                               [--store DIR.zarr] [--workers K] [--out SUMMARY.csv]
     alliance-sim plot PRESET|FILE [--draws N] [--seed S] [--dir DIRECTORY]
     alliance-sim backtest [--draws N] [--seed S]
     alliance-sim export PRESET [--out FILE.toml]
@@ -72,7 +73,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
         scn,
         args.draws,
         seed=args.seed,
-        method=args.method,
+        sampler=args.sampler,
+        keep=not args.stream,
+        store=args.store,
+        workers=args.workers,
+        progress=None,
         stances=None if args.stances else False,
         talks=None if args.talks else False,
     )
@@ -142,10 +147,21 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="simulate a scenario and print its summary table")
     scenario_args(p, 200_000)
     p.add_argument(
+        "--sampler",
         "--method",
+        dest="sampler",
         choices=("random", "sobol", "lhs"),
         default="random",
         help="sampling design (default random)",
+    )
+    p.add_argument(
+        "--stream",
+        action="store_true",
+        help="keep no per-draw outputs: bounded memory, streamed quantiles (rel. error 1e-4)",
+    )
+    p.add_argument("--store", metavar="DIR", help="also stream per-draw outputs to this Zarr store")
+    p.add_argument(
+        "--workers", type=_positive, default=None, help="threads (default: available cores)"
     )
     p.add_argument(
         "--no-stances", dest="stances", action="store_false", help="skip the stance games"

@@ -4,6 +4,8 @@ Fifth stage of the pipeline ``parameters → players → games → solvers → s
 results``.
 """
 
+from .chunks import ChunkError
+from .execution import DASK_CONFIG
 from .pipeline import (
     OUTPUTS,
     bargaining_problem,
@@ -17,7 +19,9 @@ from .pipeline import (
 from .simulate import simulate
 
 __all__ = [
+    "DASK_CONFIG",
     "OUTPUTS",
+    "ChunkError",
     "bargaining_problem",
     "evaluate",
     "evaluate_stances",

@@ -1,23 +1,28 @@
-"""`simulate`: sample a scenario's parameters and run the pipeline, chunk by chunk."""
+"""`simulate`: sample a scenario's parameters and run the pipeline, task by task."""
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 
 from .._rng import SeedLike, seed_sequence
-from ..parameters import BLOCK, METHODS, Parameter
-from ..parameters.sampling import Method
+from ..parameters import BLOCK, SAMPLERS, unit_design
+from ..parameters.sampling import Sampler, is_power_of_two, warn_sobol_size
 from ..results import SimulationResult
+from ..results.result import _DEFAULT, default_by, result_stats
+from ..results.store import StoreWriter
+from ..results.summary import Grouping, SummaryAccumulator
 from ..scenarios import Scenario
 from ..solvers import Equilibria
-from .pipeline import (
-    evaluate,
-    evaluate_stances,
-    evaluate_talks,
-    has_stance_game,
-    has_talks,
-    wants,
-)
+from .chunks import Task, TaskResult, evaluate_draws, plan_tasks, task_length
+from .execution import SCHEDULERS, Scheduler, check_client, default_workers, ordered_results
+from .memory import check_memory, work_bytes_per_draw
+from .pipeline import has_stance_game, has_talks, wants
 
 __all__ = ["simulate"]
 
@@ -27,18 +32,28 @@ def simulate(
     n: int,
     *,
     seed: SeedLike = None,
-    method: Method = "random",
+    sampler: Sampler = "random",
     chunk_size: int = BLOCK,
+    keep: bool = True,
+    store: str | Path | None = None,
+    by: str | None = _DEFAULT,
+    progress: bool | None = None,
+    scheduler: Scheduler | None = None,
+    workers: int | None = None,
+    client: Any = None,
     stances: bool | None = None,
     talks: bool | None = None,
 ) -> SimulationResult:
     """Simulate ``n`` draws of ``scenario``: parameters → players → problem → solutions.
 
-    Draws are generated and evaluated ``chunk_size`` at a time (the model's
-    temporaries are bounded by the chunk; the per-draw results, about 8 bytes per
-    output and random parameter per draw, are kept), each chunk taking its draws
-    by index from the one seed (see :mod:`alliance_sim.parameters.sampling`), so
-    the result is bit-identical whatever ``chunk_size`` is.
+    The draws are cut into tasks of whole seed blocks of
+    :data:`~alliance_sim.parameters.BLOCK` draws (:mod:`alliance_sim.sweep.chunks`),
+    run in-process, on Dask's threaded scheduler or on a Dask cluster
+    (:mod:`alliance_sim.sweep.execution`), and combined in draw order. Each draw's
+    random numbers come from its block's stream of the one ``seed`` (Sobol' points
+    by index), and summaries are reduced block by block
+    (:mod:`alliance_sim.results.summary`), so per-draw outputs **and** summaries are
+    bit-identical whatever ``chunk_size``, ``workers``, ``scheduler`` or ``client``.
 
     Parameters
     ----------
@@ -48,10 +63,36 @@ def simulate(
         Number of draws (> 0).
     seed : int, numpy.random.SeedSequence or None
         Root of all randomness; None draws fresh entropy (recorded on the result).
-    method : {"random", "sobol", "lhs"}
-        Sampling design. ``"lhs"`` is generated in one piece.
+    sampler : {"random", "sobol", "lhs"}
+        Sampling design: plain Monte Carlo, scrambled Sobol' (warns when ``n`` is not a
+        power of two) or a Latin hypercube (built whole: needs ``8·n·d`` bytes for
+        ``d`` random parameters, so it suits moderate ``n``).
     chunk_size : int
-        Draws per chunk (> 0).
+        Draws evaluated at a time (bounds the model's temporaries: about 1 kB a
+        draw, 14 kB with the talks; :mod:`alliance_sim.sweep.memory`). Tasks span
+        ``chunk_size`` rounded up to whole blocks.
+    keep : bool
+        Keep the per-draw outputs (memory grows with ``n``). With False the run keeps
+        only its streamed summary (memory bounded by the task window), and quantiles
+        are streamed estimates (:mod:`alliance_sim.results.sketch`).
+    store : str or pathlib.Path, optional
+        Also stream the per-draw outputs and parameters to this Zarr store, task by
+        task (:mod:`alliance_sim.results.store`); read it back with
+        :meth:`SimulationResult.load`. Usually combined with ``keep=False``.
+    by : str or None
+        Boolean or integer output that splits the streamed summary into columns
+        (default: the election winner when there is one). Only used with
+        ``keep=False``; a kept result can be summarized by any output later.
+    progress : bool or None
+        Show a progress bar (tqdm) on stderr; None: only in an interactive terminal
+        outside CI, and only once the run has lasted two seconds.
+    scheduler : {"sync", "threads"} or None
+        Local backend; None: Dask's threads when dask is installed and there are
+        several tasks and cores, else in-process.
+    workers : int or None
+        Threads for ``scheduler="threads"`` (default: the available cores).
+    client : dask.distributed.Client, optional
+        Run the tasks on this Dask cluster (``pip install 'alliance_sim[dask]'``).
     stances : bool or None
         Also build and solve the stance game of every draw
         (:mod:`alliance_sim.games.stance`); None: whenever the scenario defines one
@@ -68,7 +109,10 @@ def simulate(
     Raises
     ------
     TypeError, ValueError
-        On a bad scenario, ``n``, ``method`` or ``chunk_size``, before any computation.
+        On a bad argument (including a ``chunk_size`` or a kept ``n`` that does not fit
+        in memory, and a ``client`` that is not a Dask client), before any task runs.
+    ChunkError
+        When a task fails; it names the draws and seed that reproduce the failure.
 
     Examples
     --------
@@ -82,8 +126,17 @@ def simulate(
     for label, v in (("n", n), ("chunk_size", chunk_size)):
         if isinstance(v, bool) or not isinstance(v, int | np.integer) or v <= 0:
             raise ValueError(f"{label} must be a positive int; got {v!r}")
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}; got {method!r}")
+    n, chunk_size = int(n), int(chunk_size)
+    if sampler not in SAMPLERS:
+        raise ValueError(f"sampler must be one of {SAMPLERS}; got {sampler!r}")
+    if scheduler is not None and scheduler not in SCHEDULERS:
+        raise ValueError(f"scheduler must be one of {SCHEDULERS} or None; got {scheduler!r}")
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, int) or workers <= 0
+    ):
+        raise ValueError(f"workers must be a positive int or None; got {workers!r}")
+    if client is not None:
+        check_client(client)
     stances = _enabled(
         "stances",
         stances,
@@ -101,43 +154,160 @@ def simulate(
         default=wants(scenario, "talks"),
     )
     root = seed_sequence(seed)
-    step = int(n) if method == "lhs" else int(chunk_size)
-    outputs: list[dict[str, np.ndarray]] = []
-    params: list[dict[str, np.ndarray]] = []
-    equilibria: list[Equilibria] = []
-    for start in range(0, int(n), step):
-        size = min(step, int(n) - start)
-        draws = scenario.parameters.sample(size, seed=root, method=method, start=start)
-        out = evaluate(scenario, draws)
-        if stances:
-            extra, eq = evaluate_stances(scenario, draws)
-            out.update(extra)
-            equilibria.append(eq)
-        if talks:
-            out.update(evaluate_talks(scenario, draws))
-        outputs.append(out)
-        params.append({k: np.asarray(v) for k, v in draws.items()})
-    merged_out = {k: np.concatenate([o[k] for o in outputs]) for k in outputs[0]}
-    # Fixed parameters stay broadcast views (no memory per draw); the rest are joined.
-    fixed = {
-        e.name: e.value
-        for e in scenario.parameters.entries
-        if isinstance(e, Parameter) and e.is_fixed
-    }
-    merged_par = {
-        k: np.broadcast_to(np.float64(fixed[k]), (int(n),))
-        if k in fixed
-        else np.concatenate([p[k] for p in params])
-        for k in params[0]
-    }
-    return SimulationResult(
-        scenario=scenario,
-        outputs=merged_out,
-        parameters=merged_par,
-        seed=root,
-        method=method,
-        stance_equilibria=Equilibria.concatenate(equilibria) if equilibria else None,
+    if sampler == "sobol" and not is_power_of_two(n):
+        warn_sobol_size(n)
+
+    common = dict(
+        entropy=int(root.entropy),  # type: ignore[arg-type]
+        spawn_key=tuple(int(k) for k in root.spawn_key),
+        sampler=sampler,
+        stances=stances,
+        talks=talks,
+        arrays=keep or store is not None,
+        summarize=not keep,
     )
+    # A dry run on two draws gives the output names and sizes, and checks `by`.
+    probe = Task(index=-1, start=0, stop=min(n, 2), chunk_size=2, by=None, **common)  # type: ignore[arg-type]
+    probe_out, probe_par, _ = evaluate_draws(scenario, probe, 0, probe.stop)
+    if by is _DEFAULT:
+        by = default_by(probe_out)
+    elif by is not None:
+        kind = probe_out[by].dtype.kind if by in probe_out else ""
+        if kind not in ("b", "i", "u"):
+            raise ValueError(
+                f"by must name a boolean or integer output of this run; got {by!r}"
+                + (f" (dtype {probe_out[by].dtype})" if kind else "")
+            )
+    workers = workers or default_workers()
+    scheduler = scheduler or _default_scheduler(workers)
+    parallel = client.scheduler_info()["workers"] if client is not None else None
+    check_memory(
+        n=n,
+        chunk_size=chunk_size,
+        task_draws=task_length(chunk_size),
+        in_flight=(len(parallel) if parallel else workers if scheduler == "threads" else 1),
+        draw_bytes=_bytes_per_draw(probe_out, probe_par),
+        keep=keep,
+        work_bytes=work_bytes_per_draw(stances, talks),
+        lhs_columns=len(scenario.parameters.random_names) if sampler == "lhs" else 0,
+        worker_memory=_worker_memory(parallel),
+    )
+    unit = None
+    if sampler == "lhs":
+        unit = tuple(unit_design(scenario.parameters.random_names, n, root=root, sampler="lhs"))
+    tasks = plan_tasks(n, chunk_size, by=by, **common)  # type: ignore[arg-type]
+    if unit is not None:
+        tasks = [_with_unit(t, unit) for t in tasks]
+
+    writer = StoreWriter(store, scenario, root, sampler) if store is not None else None
+    collector = _Collector(n, probe_out, probe_par) if keep else None
+    summary = None
+    if not keep:
+        summary = SummaryAccumulator(result_stats(scenario, probe_out), Grouping(by))
+    with _progress_bar(n, progress) as bar:
+        for r in ordered_results(
+            scenario, tasks, scheduler=scheduler, workers=workers, client=client
+        ):
+            if summary is not None and r.summary is not None:
+                summary.merge(r.summary)
+            if writer is not None:
+                writer.append(r.outputs, r.parameters, r.equilibria)  # type: ignore[arg-type]
+            if collector is not None:
+                collector.add(r)
+            bar.update(r.stop - r.start)
+    store_path = None
+    if writer is not None:
+        writer.close()
+        store_path = writer.path
+    if collector is not None:
+        outputs, parameters, eq = collector.arrays()
+        return SimulationResult(
+            scenario, outputs, parameters, root, sampler, eq, n=n, store=store_path
+        )
+    return SimulationResult(
+        scenario, {}, {}, root, sampler, None, n=n, streamed=summary, store=store_path
+    )
+
+
+def _default_scheduler(workers: int) -> Scheduler:
+    if workers < 2:
+        return "sync"
+    try:
+        import dask  # noqa: F401
+    except ImportError:
+        return "sync"
+    return "threads"
+
+
+def _with_unit(task: Task, unit: tuple[NDArray[np.float64], ...]) -> Task:
+    from dataclasses import replace
+
+    return replace(task, unit=tuple(col[task.start : task.stop] for col in unit))
+
+
+def _bytes_per_draw(*parts: dict[str, NDArray]) -> int:
+    return sum(v.dtype.itemsize for p in parts for v in p.values() if v.strides != (0,))
+
+
+def _worker_memory(workers: dict[str, Any] | None) -> int | None:
+    if not workers:
+        return None
+    limits = [w.get("memory_limit") or 0 for w in workers.values()]
+    return min(limits) or None
+
+
+class _Collector:
+    """Copies task results into preallocated per-draw arrays (one copy, no concatenation)."""
+
+    def __init__(self, n: int, out: dict[str, NDArray], par: dict[str, NDArray]) -> None:
+        self.n = n
+        self.outputs = {k: np.empty(n, dtype=v.dtype) for k, v in out.items()}
+        self.parameters: dict[str, NDArray] = {}
+        self.equilibria: list[Equilibria] = []
+        self._par_template = par
+
+    def add(self, r: TaskResult) -> None:
+        assert r.outputs is not None and r.parameters is not None
+        for k, v in r.outputs.items():
+            self.outputs[k][r.start : r.stop] = v
+        for k, v in r.parameters.items():
+            if v.ndim == 0:  # constant over draws
+                self.parameters.setdefault(k, np.broadcast_to(v, (self.n,)))
+            else:
+                if k not in self.parameters:
+                    self.parameters[k] = np.empty(self.n, dtype=v.dtype)
+                self.parameters[k][r.start : r.stop] = v
+        if r.equilibria is not None:
+            self.equilibria.append(r.equilibria)
+
+    def arrays(self) -> tuple[dict[str, NDArray], dict[str, NDArray], Equilibria | None]:
+        eq = Equilibria.concatenate(self.equilibria) if self.equilibria else None
+        order = {k: self.parameters[k] for k in self._par_template if k in self.parameters}
+        return self.outputs, order, eq
+
+
+class _NoBar:
+    def update(self, k: int) -> None:
+        pass
+
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+def _progress_bar(n: int, progress: bool | None) -> Any:
+    """A tqdm bar on stderr if asked; None: in a terminal outside CI, after two seconds."""
+    delay = 0.0
+    if progress is None:
+        progress = sys.stderr.isatty() and not os.environ.get("CI")
+        delay = 2.0
+    if not progress:
+        return _NoBar()
+    from tqdm.auto import tqdm
+
+    return tqdm(total=n, unit="draw", unit_scale=True, delay=delay, desc="simulate")
 
 
 def _enabled(
