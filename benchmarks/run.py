@@ -110,6 +110,8 @@ class Sizes:
     degenerate_check_n: int  # D: prefix of those checked against gambit
     talks_n: int  # E: draws of the talks
     talk_periods: tuple[int, ...]  # E: calendar lengths
+    scale_ns: tuple[int, ...]  # F: draws per streamed run (a fresh process each)
+    backend_n: int  # F: draws per backend comparison
 
 
 FULL = Sizes(
@@ -123,6 +125,8 @@ FULL = Sizes(
     degenerate_check_n=500,
     talks_n=100_000,
     talk_periods=(10, 20, 30, 37, 80),
+    scale_ns=(10_000, 100_000, 1_000_000, 10_000_000, 100_000_000),
+    backend_n=1_048_576,
 )
 QUICK = Sizes(
     nash_n=2_000,
@@ -135,6 +139,8 @@ QUICK = Sizes(
     degenerate_check_n=100,
     talks_n=2_000,
     talk_periods=(10, 30),
+    scale_ns=(10_000, 100_000),
+    backend_n=2 * BLOCK,
 )
 
 
@@ -406,7 +412,10 @@ def bench_pipeline(sizes: Sizes, repeats: int) -> None:
         progress(f"timing the {label} scenario (best of {repeats}) ...")
         seconds: dict[str, float] = {}
         seconds["simulate"], _ = best_of(
-            lambda scn=scn: simulate(scn, n, seed=SEED, stances=False, talks=False), repeats
+            lambda scn=scn: simulate(
+                scn, n, seed=SEED, stances=False, talks=False, scheduler="sync"
+            ),
+            repeats,
         )
         seconds["sample"], chunks = best_of(lambda scn=scn: sample_chunks(scn, n), repeats)
         seconds["evaluate"], outputs = best_of(
@@ -486,7 +495,9 @@ def bench_chunks(sizes: Sizes, repeats: int) -> None:
     timed: dict[int, tuple[float, dict[str, np.ndarray]]] = {}
     for c in sizes.chunk_sizes:
         seconds, res = best_of(
-            lambda c=c: simulate(scn, n, seed=1, chunk_size=c, stances=False, talks=False),
+            lambda c=c: simulate(
+                scn, n, seed=1, chunk_size=c, stances=False, talks=False, scheduler="sync"
+            ),
             repeats,
         )
         timed[c] = (seconds, arrays_of(res))
@@ -1019,12 +1030,146 @@ def bench_talks(sizes: Sizes, repeats: int) -> None:
     print("\n- goal (issue #4): 100,000 draws × 30 weekly periods under 0.5 s on one core")
 
 
+# Benchmark F ----------------------------------------------------------------------------------
+#: Goals stated in issue #5 (reported, never asserted).
+SCALE_GOAL_SECONDS = 120.0
+SCALE_GOAL_N = 100_000_000
+SCALE_GOAL_RSS_GB = 1.5
+
+_SCALE_CHILD = """
+import json, resource, sys, time
+import alliance_sim as asim
+n, scheduler = int(sys.argv[1]), sys.argv[2]
+scn = asim.scenarios.japan_us_2020()
+floor = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+if n:
+    t = time.perf_counter()
+    res = asim.simulate(scn, n, seed=1, keep=False, stances=False, talks=False,
+                        scheduler=scheduler, progress=False)
+    seconds = time.perf_counter() - t
+    res.summary()
+else:
+    seconds = 0.0
+print(json.dumps({"seconds": seconds, "floor_kb": floor,
+                  "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+
+def scale_child(n: int, scheduler: str = "threads") -> dict[str, float]:
+    """Run a streamed (keep=False) core-pipeline simulation in a fresh process."""
+    import json
+
+    out = subprocess.run(
+        [sys.executable, "-c", _SCALE_CHILD, str(n), scheduler],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return cast(dict[str, float], json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def bench_scale(sizes: Sizes, repeats: int) -> None:
+    """F. Sweeps at scale: throughput and peak memory from 10^4 to 10^8 draws, and backends.
+
+    Each size runs ``simulate(japan_us_2020(), n, keep=False, stances=False,
+    talks=False)`` (the core pipeline, summaries only; default scheduler: Dask threads
+    on the usable cores) in a fresh Python process, whose peak resident memory
+    (``ru_maxrss``) is reported next to the same process's peak before simulating
+    (imports and preset: the floor). Throughput is compared with the 10^6-draw run
+    (flat = no super-linear cost). Backends: the same run in-process (``"sync"``,
+    the baseline), on Dask threads, and on a ``LocalCluster`` of 1 and 2 worker
+    processes with :data:`alliance_sim.sweep.DASK_CONFIG` and, to measure the trap
+    it avoids, with the nanny's default ``MALLOC_TRIM_THRESHOLD_``.
+    """
+    import dask
+    from distributed import Client, LocalCluster
+
+    from alliance_sim.sweep import DASK_CONFIG
+
+    heading("F. Sweeps at scale: streamed summaries, 10^4 … 10^8 draws, backends")
+    rows = []
+    runs: dict[int, dict[str, float]] = {}
+    floor = scale_child(0)
+    for n in sizes.scale_ns:
+        progress(f"{n:,} draws in a fresh process ...")
+        runs[n] = scale_child(n)
+    ref_n = 1_000_000 if 1_000_000 in runs else sizes.scale_ns[-1]
+    ref_rate = ref_n / runs[ref_n]["seconds"]
+    for n, r in runs.items():
+        rows.append(
+            [
+                fmt_n(n),
+                fmt_s(r["seconds"]),
+                fmt_rate(n, r["seconds"]),
+                fmt_ratio(n / r["seconds"] / ref_rate),
+                f"{r['peak_kb'] / 2**20:.2f}",
+                f"{(r['peak_kb'] - r['floor_kb']) / 2**20:.2f}",
+            ]
+        )
+    print("threads on the usable cores; one run per size (a fresh process each)\n")
+    print(
+        markdown_table(
+            [
+                "n draws",
+                "seconds",
+                "draws/s",
+                f"throughput / {fmt_n(ref_n)} run",
+                "peak RSS (GiB)",
+                "above floor (GiB)",
+            ],
+            rows,
+        )
+    )
+    print(f"\n- floor (imports + preset, no simulation): {floor['peak_kb'] / 2**20:.2f} GiB")
+    big = max(runs)
+    print(
+        f"- goal (issue #5): {fmt_n(SCALE_GOAL_N)} draws in under {SCALE_GOAL_SECONDS:.0f} s "
+        f"on 2 cores with peak memory under {SCALE_GOAL_RSS_GB} GB; largest run here: "
+        f"{fmt_n(big)} draws in {runs[big]['seconds']:.1f} s, "
+        f"peak {runs[big]['peak_kb'] * 1024 / 1e9:.2f} GB"
+    )
+
+    n = sizes.backend_n
+    scn = japan_us_2020()
+    kw = dict(seed=1, keep=False, stances=False, talks=False, progress=False)
+    progress(f"backends on {n:,} draws ...")
+    timed: list[tuple[str, float]] = []
+    sync, base = best_of(lambda: simulate(scn, n, scheduler="sync", **kw), repeats)
+    timed.append(('in-process, one thread (`scheduler="sync"`, baseline)', sync))
+    seconds, res = best_of(lambda: simulate(scn, n, scheduler="threads", **kw), repeats)
+    same = [res.summary().equals(base.summary())]
+    timed.append(('Dask threads (`scheduler="threads"`, 2 threads)', seconds))
+    for workers, config, label in (
+        (1, DASK_CONFIG, "LocalCluster, 1 worker (`DASK_CONFIG`)"),
+        (2, DASK_CONFIG, "LocalCluster, 2 workers (`DASK_CONFIG`)"),
+        (2, {}, "LocalCluster, 2 workers, nanny default `MALLOC_TRIM_THRESHOLD_=65536`"),
+    ):
+        with dask.config.set(config):
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            )
+            with cluster, Client(cluster) as client:
+                simulate(scn, 2 * BLOCK, client=client, **kw)  # warm the workers up
+                seconds, res = best_of(lambda c=client: simulate(scn, n, client=c, **kw), repeats)
+        same.append(res.summary().equals(base.summary()))
+        timed.append((label, seconds))
+    print(f"\n{fmt_n(n)} draws, best of {repeats}; cluster start-up excluded\n")
+    print(
+        markdown_table(
+            ["backend", "seconds", "draws/s", "speed-up vs baseline"],
+            [[lab, fmt_s(t), fmt_rate(n, t), fmt_ratio(sync / t)] for lab, t in timed],
+        )
+    )
+    print(f"\n- summaries bit-identical on every backend: {yes_no(all(same))}")
+
+
 BENCHMARKS: dict[str, Callable[[Sizes, int], None]] = {
     "A": bench_nash,
     "B": bench_pipeline,
     "C": bench_chunks,
     "D": bench_bimatrix,
     "E": bench_talks,
+    "F": bench_scale,
 }
 
 
