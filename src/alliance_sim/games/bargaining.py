@@ -132,6 +132,13 @@ class BargainingProblem:
 
         self.d_payer = payer.disagreement(draws, self.n)
         self.d_payee = payee.disagreement(draws, self.n)
+        # The terms that do not depend on x, evaluated once: solvers call the gains
+        # at many payments (U = varying part + fixed part).
+        self._fixed = (
+            payer.fixed_part(draws, T, self.signing_time, self.n),
+            payee.fixed_part(draws, T, self.signing_time, self.n),
+        )
+        self._offset = (self._fixed[0] - self.d_payer, self._fixed[1] - self.d_payee)
         self.payer_reservation = self._reservation(payer, decreasing=True)
         self.payee_reservation = self._reservation(payee, decreasing=False)
         self.lo = np.maximum(self.payee_reservation, self.floor)
@@ -146,16 +153,18 @@ class BargainingProblem:
 
     def utilities(self, x: ArrayLike) -> tuple[Array, Array]:
         """``(U_J(x), U_U(x))``; ``x`` of shape ``(n,)`` or ``(..., n)``."""
-        T, t = self.term_years, self.signing_time
-        return (
-            self.payer.utility(self.draws, x, T, t),
-            self.payee.utility(self.draws, x, T, t),
-        )
+        return (self._varying(0, x) + self._fixed[0], self._varying(1, x) + self._fixed[1])
 
     def gains(self, x: ArrayLike) -> tuple[Array, Array]:
-        """``(g_J(x), g_U(x))``, the gains over no deal."""
-        uj, uu = self.utilities(x)
-        return uj - self.d_payer, uu - self.d_payee
+        """``(g_J(x), g_U(x))``, the gains over no deal: ``g(x) = φ(x) + (U_0 − d)``."""
+        return self._gain(0, x), self._gain(1, x)
+
+    def _varying(self, side: int, x: ArrayLike) -> Array:
+        player = self.payer if side == 0 else self.payee
+        return player.varying_part(self.draws, x, self.term_years, self.signing_time)
+
+    def _gain(self, side: int, x: ArrayLike) -> Array:
+        return self._varying(side, x) + self._offset[side]
 
     def gain_slopes(self, x: ArrayLike) -> tuple[Array, Array]:
         """``(g_J'(x), g_U'(x))``."""
@@ -172,11 +181,11 @@ class BargainingProblem:
     # Reservation payments ---------------------------------------------------------
     def _reservation(self, player: Player, *, decreasing: bool) -> Array:
         T, t = self.term_years, self.signing_time
-        d = self.d_payer if decreasing else self.d_payee
         direction = "decreasing" if decreasing else "increasing"
+        side = 0 if decreasing else 1
 
         def gain(x: Array) -> Array:
-            return player.utility(self.draws, x, T, t) - d
+            return self._gain(side, x)
 
         zero = np.zeros(self.n)
         if player.affine:

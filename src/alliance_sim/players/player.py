@@ -149,26 +149,54 @@ class Player:
 
     # Evaluation --------------------------------------------------------------------
     def _sum(self, parts: Iterable[ArrayLike], shape: tuple[int, ...]) -> Array:
+        # In term order: the same sums as ``total = total + part``, in place when the
+        # part broadcasts to the running total (it always does for x of the draws' shape).
         total = np.zeros(shape)
         for part in parts:
-            total = total + part
+            part = np.asarray(part)
+            fits = part.ndim <= total.ndim
+            if fits and np.broadcast_shapes(part.shape, total.shape) == total.shape:
+                np.add(total, part, out=total)
+            else:
+                total = total + part
         return total
+
+    def _weighted(
+        self,
+        draws: DrawsLike,
+        x: Array,
+        T: ArrayLike,
+        t: ArrayLike,
+        *,
+        slope: bool = False,
+        on_x: bool | None = None,
+    ) -> Iterator[ArrayLike]:
+        """``w·u`` (or ``w·u'``) of the weighted terms; ``on_x`` selects by ``depends_on_x``."""
+        for term, w in self._terms:
+            if w == 0.0 or (on_x is not None and term.depends_on_x != on_x):
+                continue
+            v = term.slope(draws, x, T, t) if slope else term.value(draws, x, T, t)
+            yield v if w == 1.0 else w * np.asarray(v)  # 1·v is v: skip the product
 
     def utility(self, draws: DrawsLike, x: ArrayLike, T: ArrayLike, t: ArrayLike) -> Array:
         """``U(x, T, t)``; ``x`` has shape ``(n,)`` or ``(..., n)`` (draw axis last)."""
         x = np.asarray(x, dtype=np.float64)
-        return self._sum(
-            (w * np.asarray(term.value(draws, x, T, t)) for term, w in self._terms if w != 0.0),
-            x.shape,
-        )
+        return self._sum(self._weighted(draws, x, T, t), x.shape)
 
     def marginal_utility(self, draws: DrawsLike, x: ArrayLike, T: ArrayLike, t: ArrayLike) -> Array:
-        """``∂U/∂x`` at ``(x, T, t)``."""
+        """``∂U/∂x`` at ``(x, T, t)`` (terms that do not depend on ``x`` contribute 0)."""
         x = np.asarray(x, dtype=np.float64)
-        return self._sum(
-            (w * np.asarray(term.slope(draws, x, T, t)) for term, w in self._terms if w != 0.0),
-            x.shape,
-        )
+        return self._sum(self._weighted(draws, x, T, t, slope=True, on_x=True), x.shape)
+
+    def varying_part(self, draws: DrawsLike, x: ArrayLike, T: ArrayLike, t: ArrayLike) -> Array:
+        """The weighted terms that depend on ``x``, at ``(x, T, t)``.
+
+        ``U(x, T, t) = varying_part(x, T, t) + fixed_part(T, t)`` (up to rounding);
+        solvers that evaluate ``U`` at many ``x`` for the same ``(T, t)`` compute
+        :meth:`fixed_part` once.
+        """
+        x = np.asarray(x, dtype=np.float64)
+        return self._sum(self._weighted(draws, x, T, t, on_x=True), x.shape)
 
     def payment_part(self, draws: DrawsLike, x: ArrayLike, slope: bool = False) -> Array:
         """``φ(x)``: the sum of the weighted terms that depend on ``x`` (or its slope).
@@ -178,24 +206,12 @@ class Player:
         """
         x = np.asarray(x, dtype=np.float64)
         T = t = np.zeros(())
-        parts = (
-            w * np.asarray(term.slope(draws, x, T, t) if slope else term.value(draws, x, T, t))
-            for term, w in self._terms
-            if w != 0.0 and term.depends_on_x
-        )
-        return self._sum(parts, x.shape)
+        return self._sum(self._weighted(draws, x, T, t, slope=slope, on_x=True), x.shape)
 
     def fixed_part(self, draws: DrawsLike, T: ArrayLike, t: ArrayLike, n: int) -> Array:
         """``U_0(T, t)``: the sum of the weighted terms that do not depend on ``x``."""
         zero = np.zeros(n)
-        return self._sum(
-            (
-                w * np.asarray(term.value(draws, zero, T, t))
-                for term, w in self._terms
-                if w != 0.0 and not term.depends_on_x
-            ),
-            (n,),
-        )
+        return self._sum(self._weighted(draws, zero, T, t, on_x=False), (n,))
 
     def separable(self, draws: DrawsLike, probes: ArrayLike) -> bool:
         """True when every ``x``-dependent term is the same at two different ``(T, t)``.

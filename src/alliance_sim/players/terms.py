@@ -315,7 +315,9 @@ class ReferencePoint(UtilityTerm):
         return {self.strength: NONNEGATIVE, self.reference: POSITIVE}
 
     def _excess(self, draws: DrawsLike, x: Array) -> Array:
-        return np.maximum(0.0, self.direction * (x - draws[self.reference]))
+        # direction·(x − r) without the product: fl(r − x) = −fl(x − r) exactly.
+        r = draws[self.reference]
+        return np.maximum(0.0, x - r if self.direction == 1 else r - x)
 
     def value(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:  # noqa: D102
         r = draws[self.reference]

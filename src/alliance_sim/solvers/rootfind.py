@@ -154,27 +154,28 @@ def find_root(
     c, fc = b.copy(), fb.copy()
     t = np.full(a.shape, 0.5)
     it = 0
+    # Lanes that have converged keep iterating inside their collapsed bracket (their
+    # result x is frozen): masking every update costs more than the spare arithmetic,
+    # and an active lane's arithmetic is the same either way.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         while it < maxiter and not done.all():
             it += 1
-            act = ~done
-            xt = np.where(act, a + t * (b - a), x)
+            xt = a + t * (b - a)
             ft = _eval(f, xt, "f")
             same = np.sign(ft) == np.sign(fa)
             # New bracket [xt, a] or [xt, b]; c keeps the point that left the bracket.
-            c = np.where(act, np.where(same, a, b), c)
-            fc = np.where(act, np.where(same, fa, fb), fc)
-            b = np.where(act & ~same, a, b)
-            fb = np.where(act & ~same, fa, fb)
-            a = np.where(act, xt, a)
-            fa = np.where(act, ft, fa)
+            c = np.where(same, a, b)
+            fc = np.where(same, fa, fb)
+            b = np.where(same, b, a)
+            fb = np.where(same, fb, fa)
+            a, fa = xt, ft
 
             use_a = np.abs(fa) < np.abs(fb)
             xm = np.where(use_a, a, b)
             fm = np.where(use_a, fa, fb)
             tol = xtol + rtol * np.abs(xm)
             width = np.abs(b - a)
-            stop = act & ((fm == 0) | (width <= tol))
+            stop = ~done & ((fm == 0) | (width <= tol))
             x = np.where(stop, xm, x)
             done |= stop
 
@@ -186,7 +187,7 @@ def find_root(
             )
             t_new = np.where(iqi & np.isfinite(t_iqi), t_iqi, 0.5)
             tl = np.minimum(0.5, 0.5 * tol / np.where(width > 0, width, 1.0))
-            t = np.where(act, np.clip(t_new, tl, 1.0 - tl), t)
+            t = np.clip(t_new, tl, 1.0 - tl)
     return RootResult(x=x, converged=done, iterations=it)
 
 
