@@ -16,7 +16,8 @@ game Pareto-dominates.
 if it exists, otherwise, among the Pareto-undominated equilibria, the one with the
 largest sum of the two players' payoffs, each rescaled to [0, 1] over the game's
 equilibria (a utilitarian tie-break; Harsanyi and Selten's second criterion, risk
-dominance, is only operational for 2×2 games). Ties go to the first in the batch order.
+dominance, is only operational for 2×2 games). Ties (rescaled sums within
+``2·tol`` of the largest) go to the first in the batch order.
 
 **Risk dominance** for a 2×2 game with exactly two strict pure equilibria
 (Harsanyi & Selten 1988, §3.9; the Nash product of deviation losses): the
@@ -175,5 +176,8 @@ def select_equilibrium(eq: Equilibria, *, tol: float = 1e-9) -> NDArray[np.int64
     score = rescaled(rp) + rescaled(cp)
     undominated = eq.padded(pareto_undominated(eq, tol=tol).astype(np.float64), fill=0.0) > 0
     score = np.where(present & undominated, score, -np.inf)
-    best = eq.offsets[:-1] + np.argmax(score, axis=1)
+    # Scores in [0, 2] that tie in exact arithmetic differ by rounding: within `tol` of the
+    # best counts as a tie, and ties go to the first (else 1-ulp input changes flip choices).
+    top = score.max(axis=1, keepdims=True)
+    best = eq.offsets[:-1] + np.argmax(score >= top - 2.0 * tol, axis=1)
     return np.where(chosen >= 0, chosen, best).astype(np.int64)
