@@ -34,7 +34,7 @@ B. **Whole-pipeline throughput vs a memory-bandwidth yardstick.** ``simulate``
    timed the same way.
 
 C. **Chunk size.** ``simulate`` of the preset with several ``chunk_size`` values:
-   time relative to the default chunk (``BLOCK``), and a check that every output
+   time relative to the default chunk (``alliance_sim.sweep.CHUNK``), and a check that every output
    and parameter array is bit-identical across chunk sizes.
 
 D. **All Nash equilibria of batches of small bimatrix games.** Batches of random
@@ -80,7 +80,7 @@ from alliance_sim.games import BargainingProblem
 from alliance_sim.parameters import BLOCK, Draws
 from alliance_sim.scenarios import Scenario, japan_us_2020
 from alliance_sim.solvers import Equilibria, bimatrix_equilibria, nash_solution
-from alliance_sim.sweep import bargaining_problem, evaluate, simulate
+from alliance_sim.sweep import CHUNK, bargaining_problem, evaluate, simulate
 from alliance_sim.testing.reference import default_gains, nash_foc_reference, nash_reference
 
 T = TypeVar("T")
@@ -119,7 +119,7 @@ FULL = Sizes(
     foc_n=2_000,
     pipeline_n=1_000_000,
     chunk_n=262_144,
-    chunk_sizes=(8_192, 65_536, 262_144),
+    chunk_sizes=(8_192, 32_768, 65_536, 262_144),
     games=((2, 100_000, 2_000), (3, 100_000, 2_000), (4, 10_000, 500)),
     degenerate_n=20_000,
     degenerate_check_n=500,
@@ -133,7 +133,7 @@ QUICK = Sizes(
     foc_n=2_000,
     pipeline_n=50_000,
     chunk_n=20_000,
-    chunk_sizes=(8_192, 65_536, 262_144),
+    chunk_sizes=(8_192, 32_768, 65_536, 262_144),
     games=((2, 2_000, 200), (3, 2_000, 100), (4, 500, 20)),
     degenerate_n=2_000,
     degenerate_check_n=100,
@@ -360,7 +360,7 @@ def yardstick(n: int, k: int, repeats: int) -> float:
 
 
 STAGES = {
-    "simulate": f"`simulate` (chunks of {BLOCK:,})",
+    "simulate": f"`simulate` (chunks of {CHUNK:,})",
     "sample": "stage: `parameters.sample`, per chunk",
     "evaluate": "stage: `evaluate`, per chunk",
     "merge": "stage: merging the chunks (`np.concatenate`, as `simulate` does)",
@@ -371,8 +371,8 @@ STAGES = {
 def sample_chunks(scn: Scenario, n: int) -> list[Draws]:
     """The draws of ``simulate(scn, n, seed=SEED)``, chunk by chunk, as `simulate` samples them."""
     return [
-        scn.parameters.sample(min(BLOCK, n - start), seed=SEED, start=start)
-        for start in range(0, n, BLOCK)
+        scn.parameters.sample(min(CHUNK, n - start), seed=SEED, start=start)
+        for start in range(0, n, CHUNK)
     ]
 
 
@@ -501,7 +501,7 @@ def bench_chunks(sizes: Sizes, repeats: int) -> None:
             repeats,
         )
         timed[c] = (seconds, arrays_of(res))
-    base_c = BLOCK if BLOCK in timed else sizes.chunk_sizes[0]
+    base_c = CHUNK if CHUNK in timed else sizes.chunk_sizes[0]
     base_s, base_arrays = timed[base_c]
     header = ["chunk_size", "chunks", "n draws", "seconds", "draws/s", "time / default chunk"]
     rows = []
@@ -510,7 +510,7 @@ def bench_chunks(sizes: Sizes, repeats: int) -> None:
         mismatches[c] = differing(arrays, base_arrays)
         rows.append(
             [
-                f"{c:,}" + (" (default `BLOCK`, baseline)" if c == base_c else ""),
+                f"{c:,}" + (" (default `CHUNK`, baseline)" if c == base_c else ""),
                 str(math.ceil(n / c)),
                 fmt_n(n),
                 fmt_s(seconds),

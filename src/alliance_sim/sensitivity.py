@@ -44,8 +44,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._rng import SeedLike, child_generator, seed_sequence
-from .parameters import BLOCK
 from .parameters.sampling import is_power_of_two, warn_sobol_size
+from .sweep.chunks import CHUNK
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -169,7 +169,7 @@ def sobol_indices(
     num_resamples: int = 200,
     stances: bool = False,
     talks: bool = False,
-    chunk_size: int = BLOCK,
+    chunk_size: int = CHUNK,
 ) -> pd.DataFrame:
     """Sobol' first-order and total indices of scenario outputs over its random parameters.
 

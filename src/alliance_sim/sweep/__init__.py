@@ -4,7 +4,7 @@ Fifth stage of the pipeline ``parameters → players → games → solvers → s
 results``.
 """
 
-from .chunks import ChunkError
+from .chunks import CHUNK, ChunkError
 from .execution import DASK_CONFIG
 from .pipeline import (
     OUTPUTS,
@@ -19,6 +19,7 @@ from .pipeline import (
 from .simulate import simulate
 
 __all__ = [
+    "CHUNK",
     "DASK_CONFIG",
     "OUTPUTS",
     "ChunkError",

@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._rng import SeedLike, seed_sequence
-from ..parameters import BLOCK, SAMPLERS, unit_design
+from ..parameters import SAMPLERS, unit_design
 from ..parameters.sampling import Sampler, is_power_of_two, warn_sobol_size
 from ..results import SimulationResult
 from ..results.result import _DEFAULT, default_by, result_stats
@@ -19,7 +19,7 @@ from ..results.store import StoreWriter
 from ..results.summary import Grouping, SummaryAccumulator
 from ..scenarios import Scenario
 from ..solvers import Equilibria
-from .chunks import Task, TaskResult, evaluate_draws, plan_tasks, task_length
+from .chunks import CHUNK, Task, TaskResult, evaluate_draws, plan_tasks, task_length
 from .execution import SCHEDULERS, Scheduler, check_client, default_workers, ordered_results
 from .memory import check_memory, work_bytes_per_draw
 from .pipeline import has_stance_game, has_talks, wants
@@ -33,7 +33,7 @@ def simulate(
     *,
     seed: SeedLike = None,
     sampler: Sampler = "random",
-    chunk_size: int = BLOCK,
+    chunk_size: int = CHUNK,
     keep: bool = True,
     store: str | Path | None = None,
     by: str | None = _DEFAULT,
@@ -68,9 +68,10 @@ def simulate(
         power of two) or a Latin hypercube (built whole: needs ``8·n·d`` bytes for
         ``d`` random parameters, so it suits moderate ``n``).
     chunk_size : int
-        Draws evaluated at a time (bounds the model's temporaries: about 1 kB a
-        draw, 14 kB with the talks; :mod:`alliance_sim.sweep.memory`). Tasks span
-        ``chunk_size`` rounded up to whole blocks.
+        Draws evaluated at a time (default :data:`~alliance_sim.sweep.chunks.CHUNK`
+        = 32,768; bounds the model's temporaries: about 1 kB a draw, 14 kB with the
+        talks; :mod:`alliance_sim.sweep.memory`). Tasks span ``chunk_size`` rounded
+        up to whole blocks. Results do not depend on it.
     keep : bool
         Keep the per-draw outputs (memory grows with ``n``). With False the run keeps
         only its streamed summary (memory bounded by the task window), and quantiles
