@@ -1037,11 +1037,12 @@ SCALE_GOAL_N = 100_000_000
 SCALE_GOAL_RSS_GB = 1.5
 
 _SCALE_CHILD = """
-import json, resource, sys, time
+import json, sys, time
 import alliance_sim as asim
+from alliance_sim.sweep.memory import peak_rss
 n, scheduler = int(sys.argv[1]), sys.argv[2]
 scn = asim.scenarios.japan_us_2020()
-floor = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+floor = peak_rss()
 if n:
     t = time.perf_counter()
     res = asim.simulate(scn, n, seed=1, keep=False, stances=False, talks=False,
@@ -1050,8 +1051,7 @@ if n:
     res.summary()
 else:
     seconds = 0.0
-print(json.dumps({"seconds": seconds, "floor_kb": floor,
-                  "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+print(json.dumps({"seconds": seconds, "floor_bytes": floor, "peak_bytes": peak_rss()}))
 """
 
 
@@ -1074,7 +1074,8 @@ def bench_scale(sizes: Sizes, repeats: int) -> None:
     Each size runs ``simulate(japan_us_2020(), n, keep=False, stances=False,
     talks=False)`` (the core pipeline, summaries only; default scheduler: Dask threads
     on the usable cores) in a fresh Python process, whose peak resident memory
-    (``ru_maxrss``) is reported next to the same process's peak before simulating
+    (``alliance_sim.sweep.memory.peak_rss``: ``VmHWM``, not ``ru_maxrss``, which a child
+    inherits from its parent) is reported next to the same process's peak before simulating
     (imports and preset: the floor). Throughput is compared with the 10^6-draw run
     (flat = no super-linear cost). Backends: the same run in-process (``"sync"``,
     the baseline), on Dask threads, and on a ``LocalCluster`` of 1 and 2 worker
@@ -1102,8 +1103,8 @@ def bench_scale(sizes: Sizes, repeats: int) -> None:
                 fmt_s(r["seconds"]),
                 fmt_rate(n, r["seconds"]),
                 fmt_ratio(n / r["seconds"] / ref_rate),
-                f"{r['peak_kb'] / 2**20:.2f}",
-                f"{(r['peak_kb'] - r['floor_kb']) / 2**20:.2f}",
+                f"{r['peak_bytes'] / 2**30:.2f}",
+                f"{(r['peak_bytes'] - r['floor_bytes']) / 2**30:.2f}",
             ]
         )
     print("threads on the usable cores; one run per size (a fresh process each)\n")
@@ -1120,13 +1121,13 @@ def bench_scale(sizes: Sizes, repeats: int) -> None:
             rows,
         )
     )
-    print(f"\n- floor (imports + preset, no simulation): {floor['peak_kb'] / 2**20:.2f} GiB")
+    print(f"\n- floor (imports + preset, no simulation): {floor['peak_bytes'] / 2**30:.2f} GiB")
     big = max(runs)
     print(
         f"- goal (issue #5): {fmt_n(SCALE_GOAL_N)} draws in under {SCALE_GOAL_SECONDS:.0f} s "
         f"on 2 cores with peak memory under {SCALE_GOAL_RSS_GB} GB; largest run here: "
         f"{fmt_n(big)} draws in {runs[big]['seconds']:.1f} s, "
-        f"peak {runs[big]['peak_kb'] * 1024 / 1e9:.2f} GB"
+        f"peak {runs[big]['peak_bytes'] / 1e9:.2f} GB"
     )
 
     n = sizes.backend_n

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import resource
 import time
 
 import pandas as pd
 
 import alliance_sim as asim
+from alliance_sim.sweep.memory import peak_rss
 
 
 def main() -> None:
@@ -53,7 +53,7 @@ def main() -> None:
             stances=False, talks=False,
         )  # fmt: skip
         elapsed = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    peak = peak_rss() / 2**30
     print(
         f"1. {res.n:,} draws streamed in {elapsed:.1f} s ({res.n / elapsed:,.0f} draws/s), "
         f"peak memory of this process {peak:.2f} GiB; payments in {scn.payment_unit}"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["WORK_BYTES", "available_memory", "check_memory", "work_bytes_per_draw"]
+__all__ = ["WORK_BYTES", "available_memory", "check_memory", "peak_rss", "work_bytes_per_draw"]
 
 #: Peak bytes of temporaries per evaluated draw, by pipeline stage. Measured with
 #: tracemalloc on the presets (core 0.9 kB; + stances 2.5 kB; + talks 10.8 kB for
@@ -39,6 +39,28 @@ def available_memory() -> int | None:
         return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError, AttributeError):  # pragma: no cover - exotic platforms
         return None
+
+
+def peak_rss() -> int:
+    """Peak resident memory of this process in bytes (Linux ``VmHWM``).
+
+    ``resource.getrusage(...).ru_maxrss`` is not used on Linux: it survives
+    ``fork`` + ``exec``, so a fresh child of a large process (pytest, a benchmark
+    driver) reports its parent's peak. ``VmHWM`` belongs to the new address space.
+    Elsewhere ``ru_maxrss`` is the fallback (kilobytes on Linux/BSD, bytes on macOS).
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import resource
+    import sys
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(peak if sys.platform == "darwin" else peak * 1024)
 
 
 def _gb(x: float) -> str:
