@@ -26,15 +26,23 @@ def work_bytes_per_draw(stances: bool, talks: bool) -> int:
     return WORK_BYTES["core"] + WORK_BYTES["stances"] * stances + WORK_BYTES["talks"] * talks
 
 
-def available_memory() -> int | None:
-    """Bytes of memory available to new allocations (Linux ``MemAvailable``), or None."""
+def _proc_kilobytes(path: str, field: str) -> int | None:
+    """Bytes in a ``<field>: <n> kB`` line of a Linux ``/proc`` file, or None."""
     try:
-        with open("/proc/meminfo", encoding="ascii") as f:
+        with open(path, encoding="ascii") as f:
             for line in f:
-                if line.startswith("MemAvailable:"):
+                if line.startswith(f"{field}:"):
                     return int(line.split()[1]) * 1024
     except OSError:
         pass
+    return None
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to new allocations (Linux ``MemAvailable``), or None."""
+    available = _proc_kilobytes("/proc/meminfo", "MemAvailable")
+    if available is not None:
+        return available
     try:
         return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError, AttributeError):  # pragma: no cover - exotic platforms
@@ -49,18 +57,14 @@ def peak_rss() -> int:
     driver) reports its parent's peak. ``VmHWM`` belongs to the new address space.
     Elsewhere ``ru_maxrss`` is the fallback (kilobytes on Linux/BSD, bytes on macOS).
     """
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
+    peak = _proc_kilobytes("/proc/self/status", "VmHWM")
+    if peak is not None:
+        return peak
     import resource
     import sys
 
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return int(peak if sys.platform == "darwin" else peak * 1024)
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(maxrss if sys.platform == "darwin" else maxrss * 1024)
 
 
 def _gb(x: float) -> str:
