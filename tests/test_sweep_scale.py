@@ -55,10 +55,8 @@ def baseline(request, scn):
 
 
 @pytest.mark.filterwarnings("ignore:a Sobol")
-@pytest.mark.parametrize(
-    ("chunk_size", "backend"),
-    [(1_000, "sync"), (7_919, "threads"), (65_536, "threads"), (7_919, "cluster")],
-)
+@pytest.mark.parametrize("backend", ["sync", "threads", "cluster"])
+@pytest.mark.parametrize("chunk_size", [1_000, 7_919, 65_536])
 def test_determinism_matrix(scn, baseline, client, chunk_size, backend):
     sampler, kept, streamed = baseline
     kw = dict(seed=2024, sampler=sampler, chunk_size=chunk_size, **CORE)
