@@ -45,7 +45,7 @@ from numpy.typing import NDArray
 
 from ._rng import SeedLike, child_generator, seed_sequence
 from .parameters.sampling import is_power_of_two, warn_sobol_size
-from .sweep.chunks import CHUNK
+from .sweep.chunks import CHUNK, evaluate_unit
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -198,8 +198,6 @@ def sobol_indices(
         Index ``(output, parameter)``, columns ``S1``, ``S1_conf``, ``ST``, ``ST_conf``,
         sorted within each output by ``ST`` (largest first).
     """
-    from .sweep.pipeline import evaluate, evaluate_stances, evaluate_talks
-
     names = list(scenario.parameters.random_names)
     wanted = [outputs] if isinstance(outputs, str) else list(outputs)
     if not names:
@@ -211,12 +209,9 @@ def sobol_indices(
         parts: dict[str, list[NDArray]] = {k: [] for k in wanted}
         for a in range(0, U.shape[0], chunk_size):
             piece = U[a : a + chunk_size]
-            draws = scenario.parameters.transform(list(piece.T), piece.shape[0])
-            out = evaluate(scenario, draws)
-            if stances:
-                out.update(evaluate_stances(scenario, draws)[0])
-            if talks:
-                out.update(evaluate_talks(scenario, draws))
+            out, _, _ = evaluate_unit(
+                scenario, list(piece.T), piece.shape[0], stances=stances, talks=talks
+            )
             missing = [k for k in wanted if k not in out]
             if missing:
                 raise ValueError(

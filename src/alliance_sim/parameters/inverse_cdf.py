@@ -107,10 +107,6 @@ def distribution_arguments(dist: Any) -> tuple[dict[str, float], float, float]:
     return shapes, values["loc"], values["scale"]
 
 
-def _log_beta(a: float, b: float) -> float:
-    return float(special.betaln(a, b))
-
-
 class BetaQuantile:
     r"""Vectorized quantile function of ``Beta(a, b)`` on ``(0, 1)``.
 
@@ -134,7 +130,7 @@ class BetaQuantile:
         if not (math.isfinite(a) and math.isfinite(b) and a > 0 and b > 0):
             raise ValueError(f"Beta shapes must be finite and > 0; got a={a!r}, b={b!r}")
         self.a, self.b = float(a), float(b)
-        self.log_beta = _log_beta(self.a, self.b)
+        self.log_beta = float(special.betaln(self.a, self.b))
         self.step = 2.0 * Z_MAX / TABLE_INTERVALS
         z = np.linspace(-Z_MAX, Z_MAX, TABLE_INTERVALS + 1)
         u, q = special.expit(z), special.expit(-z)  # q = 1 − u, without cancellation
@@ -200,10 +196,9 @@ def beta_quantile(a: float, b: float) -> BetaQuantile:
     return BetaQuantile(a, b)
 
 
-def _standard_quantile(dist: Any, u: Array) -> Array | None:
+def _standard_quantile(dist: Any, shapes: dict[str, float], u: Array) -> Array | None:
     """``F⁻¹(u)`` of the standardized law (loc 0, scale 1), or None if not special-cased."""
     kind = type(dist.dist)
-    shapes, _, _ = distribution_arguments(dist)
     if kind in _CLOSED_FORMS:
         return np.asarray(_CLOSED_FORMS[kind](u), dtype=np.float64)
     if kind is type(stats.lognorm):
@@ -246,12 +241,12 @@ def inverse_cdf(dist: Any, u: ArrayLike) -> Array:
     True
     """
     u = np.asarray(u, dtype=np.float64)
-    _, loc, scale = distribution_arguments(dist)
+    shapes, loc, scale = distribution_arguments(dist)
     inside = (u > 0.0) & (u < 1.0)
     if not (scale > 0 and math.isfinite(scale) and math.isfinite(loc)):
         return np.asarray(dist.ppf(u), dtype=np.float64)
     all_inside = bool(inside.all())
-    q = _standard_quantile(dist, u if all_inside else np.where(inside, u, 0.5))
+    q = _standard_quantile(dist, shapes, u if all_inside else np.where(inside, u, 0.5))
     if q is None:
         return np.asarray(dist.ppf(u), dtype=np.float64)
     out = q * scale + loc  # scipy's order: bit-identical where q is scipy's formula

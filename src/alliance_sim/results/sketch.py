@@ -217,11 +217,9 @@ class QuantileSketch:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, QuantileSketch):
             return NotImplemented
-        return self.__getstate__().keys() == other.__getstate__().keys() and all(
-            np.array_equal(a, b)
-            for a, b in zip(
-                self.__getstate__().values(), other.__getstate__().values(), strict=True
-            )
+        mine, theirs = self.__getstate__(), other.__getstate__()
+        return mine.keys() == theirs.keys() and all(
+            np.array_equal(mine[k], theirs[k]) for k in mine
         )
 
     __hash__ = None  # type: ignore[assignment]

@@ -14,20 +14,21 @@ picklable value that Dask can ship to any worker.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..parameters import BLOCK, unit_design
+from ..parameters import BLOCK, Draws, unit_design
 from ..results.result import result_stats
 from ..results.summary import Grouping, SummaryAccumulator
 from ..scenarios import Scenario
 from ..solvers import Equilibria
 from .pipeline import evaluate, evaluate_stances, evaluate_talks
 
-__all__ = ["CHUNK", "ChunkError", "Task", "TaskResult", "plan_tasks", "run_task"]
+__all__ = ["CHUNK", "ChunkError", "Task", "TaskResult", "evaluate_unit", "plan_tasks", "run_task"]
 
 #: Default draws evaluated at a time inside a task. The core model makes ~60 full-width
 #: numpy passes per root-finder iteration; at 32,768 draws (256 kB per array) they stay
@@ -158,6 +159,30 @@ def plan_tasks(n: int, chunk_size: int, **common: Any) -> list[Task]:
     ]
 
 
+def evaluate_unit(
+    scenario: Scenario,
+    u: Sequence[NDArray[np.float64]],
+    n: int,
+    *,
+    stances: bool,
+    talks: bool,
+) -> tuple[dict[str, NDArray], Draws, Equilibria | None]:
+    """Map unit-cube columns ``u`` to ``n`` draws and run the pipeline stages asked for.
+
+    Shared by the sweep's tasks and by :func:`alliance_sim.sensitivity.sobol_indices`
+    (which evaluates a Saltelli design).
+    """
+    draws = scenario.parameters.transform(u, n)
+    out = evaluate(scenario, draws)
+    eq = None
+    if stances:
+        extra, eq = evaluate_stances(scenario, draws)
+        out.update(extra)
+    if talks:
+        out.update(evaluate_talks(scenario, draws))
+    return out, draws, eq
+
+
 def evaluate_draws(
     scenario: Scenario, task: Task, start: int, stop: int
 ) -> tuple[dict[str, NDArray], dict[str, NDArray], Equilibria | None]:
@@ -173,14 +198,9 @@ def evaluate_draws(
             sampler=task.sampler,  # type: ignore[arg-type]
             start=start,
         )
-    draws = space.transform(u, stop - start)
-    out = evaluate(scenario, draws)
-    eq = None
-    if task.stances:
-        extra, eq = evaluate_stances(scenario, draws)
-        out.update(extra)
-    if task.talks:
-        out.update(evaluate_talks(scenario, draws))
+    out, draws, eq = evaluate_unit(
+        scenario, u, stop - start, stances=task.stances, talks=task.talks
+    )
     return out, {k: np.asarray(v) for k, v in draws.items()}, eq
 
 
