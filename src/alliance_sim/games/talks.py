@@ -1,226 +1,152 @@
-r"""The talks on the real calendar: alternating offers with the election inside the game.
+r"""Why talks wait: the talks as a reputational war of attrition on the calendar.
 
-Maps a scenario onto :func:`~alliance_sim.solvers.alternating.alternating_offers`.
-Periods of ``period_days`` run from the talks' opening (period 0) to the final
-deadline; the sides alternate proposals (Washington first by default). Each
-side's gain from an agreement on payment :math:`x` with term :math:`T_c`, signed
-in period :math:`k` (time :math:`t_k = k\Delta`), comes from its utility terms —
-so the budget-draft deadline (:class:`~alliance_sim.players.terms.DeadlinePressure`)
-and the lapse after expiry (:class:`~alliance_sim.players.terms.LapseCost`) enter
-through :math:`t_k` — measured against a fixed no-deal reference:
+Each side may be *committed* to a public posture — Tokyo (the payer) to paying
+:math:`x_J`, each US administration :math:`\theta` to receiving
+:math:`x_\theta` — with prior probabilities :math:`z_J, z_\theta`; rational types
+imitate the postures (Abreu & Gul 2000), so the talks become a war of attrition
+in which *conceding* means accepting the other's payment. This module builds that
+war from the players' utilities and the calendar and solves it with
+:mod:`alliance_sim.solvers.attrition`.
 
-.. math::
-    g_J(x, k, c) = U_J(x, T_c, t_k) - d_J^I, \qquad
-    g_U^\theta(x, k, c) = U_U^\theta(x, T_c, t_k) - d_U^\theta .
-
-**Terms.** A term :math:`T_c` shorter than the horizon :math:`H` (a one-year
-deal) is followed by a renegotiation with the winner :math:`\theta` known, at the
-static generalized Nash payment :math:`x^N_\theta` for the remaining
-:math:`H - T_c` years, less a renegotiation cost :math:`\kappa_R` a year:
+**Gains from a concession.** An agreement on payment :math:`x` with term
+:math:`T_c` (years) signed at :math:`t` gives side :math:`i` of administration
+:math:`\theta` the gain over its no-deal utility :math:`d_i^\theta`
 
 .. math::
-    \tilde g_i(x, k, c) = \frac{T_c}{H} g_i(x, k, c)
-        + \Bigl(1 - \frac{T_c}{H}\Bigr)\bigl(R_i^\theta - \kappa_R\bigr),
+    G_i(x, c, t) = \varphi_i(x) + a_c\,U_i^0(T_c, t) + (1-a_c)\,(U_i^{0*} - \kappa_R)
+        - d_i^\theta, \qquad a_c = T_c/H,
 
-with :math:`R_i^\theta` side :math:`i`'s gain at :math:`x^N_\theta` (its no-deal
-gain if that problem has no settlement range); before the election
-:math:`R_i = (1-p) R_i^I + p R_i^C`. The proposer chooses the term.
+where :math:`\varphi_i` collects the utility terms that depend on the payment,
+:math:`U_i^0(T, t)` the others (the signing time enters through the budget-draft
+and lapse costs, the lapse running from the expiry to the agreement's entry into
+force :math:`e(T, t)`, which needs a ratification lead time and, for a full
+agreement with a new administration, its policy review:
+:class:`~alliance_sim.players.terms.LapseCost`), and :math:`U_i^{0*}` the terms
+that depend on neither (:meth:`~alliance_sim.players.player.Player.timeless_part`).
+A short term is followed by the renewal of the same payment for the rest of the
+horizon :math:`H`, at a renegotiation cost :math:`\kappa_R` a year.
 
-**The election inside the game.** Before the election period :math:`k_E`,
-Washington is the incumbent. From :math:`k_E` on, the game continues in the
-winner's branch: the incumbent branch keeps type :math:`I`; in the challenger
-branch the outgoing administration is a *lame duck* until the inauguration
-period :math:`k_I` (no agreement can be concluded: it could not bind its
-successor), then type :math:`C` bargains. Both branches are solved backward from
-the final deadline; the pre-election game is solved backward from
+**Who chooses the term.** The side that concedes on the payment chooses the term
+(the money-for-term trade of the 10th Korea SMA, shared/data: "one-year term was
+the US concession-for-amount trade"):
 
 .. math::
-    V_J(k_E) = (1-p) V_J^I(k_E) + p V_J^C(k_E), \qquad
-    V_U(k_E) = (1-p) V_U^I(k_E) + p\, E^{I}_C(k_E),
+    \ell_J(t) = \max_c G_J(x_\theta, c, t), \quad
+    w_\theta(t) = G_\theta(x_\theta, c_J^*(t), t), \qquad
+    \ell_\theta(t) = \max_c G_\theta(x_J, c, t), \quad
+    w_J(t) = G_J(x_J, c_\theta^*(t), t).
 
-where :math:`E^I_C` is the incumbent's own valuation of the challenger branch's
-equilibrium path (an evaluator of the solver). Proposals before the election
-therefore anticipate the switch, and Tokyo's incentive to wait is whatever the
-two branches make it.
+So a one-year stopgap *emerges* when a full agreement cannot take effect before
+the expiry (lead time, review) and the lapse it would cost outweighs
+:math:`\kappa_R`. Conceding to a payment that the other side's legislature would
+not ratify (above ``ratify_max`` for Tokyo, below ``ratify_min`` or the floor for
+Washington) is impossible (:math:`\ell = -1`: that side never concedes).
 
-**Breakdown, outside options, ratification.** After a rejection the talks break
-down with probability :math:`q` per period (no deal: Tokyo's gain
-:math:`d_J^\theta - d_J^I`, Washington's 0). Washington's outside option is a
-certain drawdown, :math:`w_U = d_U|_{\pi=1} - d_U`, which leaves Tokyo
-:math:`d_J|_{\pi=1} - d_J^I`; Tokyo has no outside option beyond no deal.
-Payments must lie in :math:`[\max(\underline x, R^{\min}_U),\ R^{\max}_J]`, the
-ratification bounds (Putnam 1988). The final deadline ends the talks with no
-deal. Discount factors :math:`\delta_i = e^{-r_i\Delta}`.
+**The calendar and the election.**
+
+1. *Before the election* the incumbent, in campaign, does not concede (its
+   posture is its campaign's; "real bargaining was expected only after the
+   election", DESIGN.md). Tokyo's rational type can concede at the opening —
+   accepting :math:`x_I` with the term of its choice, where a one-year deal is
+   renegotiated with the winner known (renewed with the incumbent; the
+   challenger's generalized Nash payment otherwise) — or wait. Waiting is worth
+
+   .. math::
+       W(\theta_J) = p\,(d_J^C - d_J^I) + D_E\bigl[(1-p)\,V_J^I(\theta_J)
+           + p\,D_{EI}\,V_J^C(\theta_J)\bigr]
+
+   (gains over :math:`d_J^I`; :math:`D_E`, :math:`D_{EI}` discount and survive
+   the collapse hazard to the election and from it to the inauguration;
+   :math:`V_J^\theta` is Tokyo's equilibrium value in the war with
+   administration :math:`\theta`, which depends on Tokyo's reputation
+   :math:`\theta_J = -\ln\mu_J`). Tokyo concedes with the probability
+   :math:`a \in [0, 1-z_J]` that makes it indifferent,
+   :math:`G^P = W(\theta_J^0 + \ln(1-a))` (conceding raises the reputation of
+   those who wait, and so what waiting is worth), or not at all
+   (:math:`G^P \le W(\theta_J^0)`), or with all its rational mass.
+2. *At the election* the winner is known. If the incumbent wins, the war with it
+   starts at once, from Tokyo's reputation after the opening and the incumbent's
+   prior. If the challenger wins, the outgoing administration is a lame duck
+   (no agreement), and the war with the new administration starts at the
+   inauguration, from Tokyo's reputation and the challenger's prior: the
+   incumbent's committed type has left the game — a dated change of opponent.
+3. *In each war* the concession hazards, the deadline atoms (Washington concedes
+   just before Tokyo's budget draft) and the end are those of
+   :mod:`alliance_sim.solvers.attrition`; after the expiry the talks collapse
+   with no deal for the term at hazard ``collapse`` a year (plus the weekly
+   ``breakdown`` shock throughout).
+
+**Exact and numerical.** The hazards, deadline atoms, reputations, end times and
+values are closed forms; the time a reputation reaches 1 and Tokyo's opening
+concession are roots (tolerances :data:`~alliance_sim.solvers.attrition.TIME_TOL`
+and ``xtol = 1e-12`` on the reputation); the outcome probabilities are
+Gauss–Legendre quadratures (numerical; see :mod:`alliance_sim.solvers.attrition`).
+The payoffs must be linear in :math:`t` between the knots the players' terms
+declare (:meth:`~alliance_sim.players.terms.UtilityTerm.time_knots`); this is
+checked.
+
+**The realized path** of each draw uses its two latent uniforms
+(``TalksCalendar.path_draws``) and its election outcome, so it depends only on
+the draw. Expected values (``p_*``, ``expected_*``) are ex ante, at the opening:
+over the election as well as the equilibrium's randomness.
 
 References
 ----------
-A. Rubinstein (1982), "Perfect equilibrium in a bargaining model",
-*Econometrica* 50(1), 97–109.
-K. Binmore, A. Rubinstein, A. Wolinsky (1986), "The Nash bargaining solution in
-economic modelling", *RAND Journal of Economics* 17(2), 176–188.
+D. Abreu, F. Gul (2000), "Bargaining and reputation", *Econometrica* 68(1), 85–117.
+J. Fanning (2016), "Reputational bargaining and deadlines", *Econometrica* 84(3),
+1131–1179.
 R. D. Putnam (1988), "Diplomacy and domestic politics: the logic of two-level
 games", *International Organization* 42(3), 427–460.
-C. Fershtman, D. J. Seidmann (1993), "Deadline effects and inefficient delay in
-bargaining with endogenous commitment", *Journal of Economic Theory* 60(2), 306–321.
+J. D. Fearon (1994), "Domestic political audiences and the escalation of
+international disputes", *American Political Science Review* 88(3), 577–592.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..parameters import Draws
-from ..solvers import nash_solution
-from ..solvers.alternating import PAYEE, PAYER, Evaluator, alternating_offers
-from ..solvers.rootfind import RTOL, XTOL, find_root
-from ..solvers.screening import two_period_screening
+from ..players import Player
+from ..players.terms import LapseCost
+from ..solvers import find_root, nash_solution
+from ..solvers.attrition import Attrition, AttritionHazards, Piecewise, attrition_hazards
 from .bargaining import BargainingProblem
 
 __all__ = ["TALKS_OUTPUTS", "talks_equilibrium"]
 
 Array = NDArray[np.float64]
 
+#: Weeks per year (the ``breakdown`` shock is a probability per week).
+WEEKS_PER_YEAR = 365.25 / 7.0
+
 #: Per-draw outputs of :func:`talks_equilibrium`.
 TALKS_OUTPUTS: dict[str, str] = {
-    "spe_agreement": "the equilibrium path reaches an agreement (bool)",
-    "spe_payment": "agreed payment on the equilibrium path (NaN without agreement)",
-    "agreement_period": "period of agreement (weeks since talks opened; −1 if none)",
-    "agreement_time": "time of agreement, years since talks opened (NaN if none)",
-    "term_years": "term of the agreement (NaN if none)",
+    "spe_agreement": "an agreement is reached on the draw's realized path (bool)",
+    "spe_payment": "the payment agreed on the realized path (NaN without agreement)",
+    "agreement_time": "years from the opening to the agreement on the path (NaN if none)",
+    "agreement_before_election": "the agreement comes before the election (bool)",
+    "term_years": "term of the agreement on the path (NaN if none)",
     "one_year_deal": "the agreement is shorter than the usual term (bool)",
-    "breakdown": "no agreement on the equilibrium path: drawdown or final deadline (bool)",
-    "drawdown_exit": "Washington opts out (certain drawdown) on the path (bool)",
-    "breakdown_prob": "probability that an outside shock ends the talks before the agreement",
-    "lapse": "the agreement comes after expiry, or never (bool)",
-    "before_budget": "agreement before the cabinet's budget draft (bool)",
-    "spe_payer_value": "payer's equilibrium value at the opening, gain units",
-    "spe_payee_value": "payee's equilibrium value at the opening, gain units",
-    "screening_first_offer": "Tokyo's first offer when it is unsure whether the threat is real",
-    "screening_second_offer": "its last offer to the types that rejected the first",
-    "screening_cutoff": "highest Washington reservation that accepts the first offer",
-    "screening_accept_first": "probability the first offer is accepted",
-    "screening_expected_payment": "expected payment given agreement under screening",
+    "lapse": "the old agreement lapses: the new one takes effect after the expiry, or none (bool)",
+    "lapse_days": "days from the expiry to the new agreement's entry into force (0 if on time; "
+    "NaN without agreement)",
+    "before_budget": "agreement before the payer's budget draft (bool)",
+    "conceded_by": "who conceded on the path: 0 the payer, 1 the payee, −1 nobody",
+    "no_deal": "the talks end without agreement: collapse, or committed types on both sides",
+    "p_agreement": "probability of an agreement (ex ante)",
+    "p_before_election": "probability of agreement before the election (ex ante)",
+    "p_lapse": "probability that the old agreement lapses (ex ante)",
+    "p_one_year": "probability of a short (one-year) agreement (ex ante)",
+    "expected_delay": "expected years from the opening to the agreement, given agreement",
+    "expected_payment": "expected agreed payment, given agreement",
+    "talks_regular": "winning beats conceding wherever a side concedes (the solution is an "
+    "equilibrium; bool)",
 }
-
-
-class _Inverse:
-    """Per-draw inverse of a monotone ``φ`` on ``[lo, hi]``: a table, then safeguarded Newton.
-
-    ``φ`` is tabulated once at ``G`` points per draw (the kinks included, so that
-    ``φ`` is smooth inside every cell); a target is located in its cell by one
-    comparison with the row of the table, interpolated linearly, and polished by
-    Newton steps kept inside the cell (until a step is below the tolerance). Lanes
-    still moving after six steps are finished by the bracketing solver on their
-    cell, so the result always meets ``xtol + rtol·|x|``.
-    """
-
-    def __init__(
-        self,
-        phi: Callable[[Array], Array],
-        dphi: Callable[[Array], Array],
-        lo: Array,
-        hi: Array,
-        kinks: list[Array],
-        points: int = 24,
-    ) -> None:
-        n = lo.shape[0]
-        ok = lo <= hi
-        lo_s, hi_s = np.where(ok, lo, 0.0), np.where(ok, hi, 1.0)
-        grid = lo_s[:, None] + (hi_s - lo_s)[:, None] * np.linspace(0.0, 1.0, points)
-        extra = [np.clip(kk, lo_s, hi_s)[:, None] for kk in kinks]
-        self.x = np.sort(np.concatenate([grid, *extra], axis=1), axis=1)  # (n, G)
-        y = phi(self.x.T).T  # φ takes the draw axis last
-        self.sign = np.where(y[:, -1] >= y[:, 0], 1.0, -1.0)
-        self.ys = y * self.sign[:, None]  # increasing along each row
-        self.phi, self.dphi, self.n = phi, dphi, n
-
-    def __call__(self, target: Array) -> Array:
-        ys = self.ys
-        t = target * self.sign
-        rows = np.arange(self.n)
-        # The cell: the last grid point at or below the target (one pass over the table).
-        lo = np.clip((ys <= t[:, None]).sum(axis=1) - 1, 0, ys.shape[1] - 2)
-        xa, xb = self.x[rows, lo], self.x[rows, lo + 1]
-        ya, yb = ys[rows, lo], ys[rows, lo + 1]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            x = np.where(yb > ya, xa + (t - ya) * (xb - xa) / (yb - ya), xa)
-        loose = np.ones(self.n, dtype=bool)
-        for _ in range(6):  # Newton, kept inside the cell; quadratic convergence
-            f = self.phi(x) * self.sign - t
-            d = self.dphi(x) * self.sign
-            with np.errstate(divide="ignore", invalid="ignore"):
-                new = np.clip(np.where(d > 0, x - f / d, x), xa, xb)
-            # Converged lanes are frozen, so a lane's result never depends on its neighbours
-            # (bit-identical results whatever the chunking).
-            moved = np.abs(new - x) > XTOL + RTOL * np.abs(new)
-            x = np.where(loose, new, x)
-            loose &= moved
-            if not loose.any():
-                break
-        if loose.any():  # not converged (a kink of a term of the researcher's own): bracket
-            a, b = np.where(loose, xa, x), np.where(loose, xb, x)
-            fa = np.where(loose, self.phi(a) * self.sign - t, 0.0)
-            fb = np.where(loose, self.phi(b) * self.sign - t, 0.0)
-            res = find_root(lambda z: self.phi(z) * self.sign - t, a, b, fa=fa, fb=fb)
-            x = np.where(loose, res.x, x)
-        return x
-
-
-class _Gain:
-    """``g(x, k, c) = a_c (φ(x) + U_0(T_c, t_k) − ref) + (1 − a_c)(R_c − κ)`` with its inverse.
-
-    ``a_c = T_c / H``; ``R_c`` is the renegotiated gain after a short deal.
-    """
-
-    def __init__(
-        self,
-        player: Any,
-        state: Draws,
-        ref: Array,
-        terms: tuple[float, ...],
-        horizon: float,
-        step: float,
-        after: Callable[[int], Array],
-        cost: Array,
-        inverse: _Inverse | None,
-    ) -> None:
-        self.player, self.state, self.ref = player, state, ref
-        self.terms, self.horizon, self.step = terms, horizon, step
-        self.after, self.cost, self.inverse = after, cost, inverse
-        self._fixed: dict[tuple[int, int], Array] = {}
-        self._known: list[tuple[Array, Array]] = []  # (x, φ(x)) for the bounds arrays
-
-    def remember(self, *xs: Array) -> None:
-        """Tabulate ``φ`` at arrays that are passed again and again (the payment bounds)."""
-        self._known += [(x, self.player.payment_part(self.state, x)) for x in xs]
-
-    def _phi(self, x: Array) -> Array:
-        for known, value in self._known:
-            if x is known:
-                return value
-        return self.player.payment_part(self.state, x)
-
-    def _constant(self, k: int, c: int) -> Array:
-        """Everything but ``a_c φ(x)``, cached per (period, contract)."""
-        key = (k, c)
-        if key not in self._fixed:
-            share = self.terms[c] / self.horizon
-            u0 = self.player.fixed_part(self.state, self.terms[c], k * self.step, self.state.n)
-            rest = 0.0 if share == 1.0 else (1 - share) * (self.after(c) - self.cost)
-            self._fixed[key] = share * (u0 - self.ref) + rest
-        return self._fixed[key]
-
-    def __call__(self, x: Array, k: int, c: int) -> Array:
-        share = self.terms[c] / self.horizon
-        return share * self._phi(x) + self._constant(k, c)
-
-    def solve(self, target: Array, k: int, c: int) -> Array:
-        share = self.terms[c] / self.horizon
-        assert self.inverse is not None
-        return self.inverse((target - self._constant(k, c)) / share)
 
 
 def _fixed(scenario: Any, name: str) -> float:
@@ -228,13 +154,349 @@ def _fixed(scenario: Any, name: str) -> float:
     if not getattr(entry, "is_fixed", False):
         raise ValueError(
             f"the talks' calendar needs {name!r} to be a fixed date (a number), not a "
-            f"distribution: periods must be common to all draws"
+            f"distribution: the stages of the talks are common to all draws"
         )
     return float(entry.value)
 
 
+def timeless(player: Player) -> Player:
+    """The player without its time-dependent terms (a renegotiation a year later)."""
+    return Player(player.name, [(t, w) for t, w in player.terms if not t.depends_on_t])
+
+
+def entry_into_force(player: Player) -> Callable[[Draws, float, Array], Array]:
+    """``e(draws, T, t)``: when an agreement signed at ``t`` takes effect.
+
+    Read from the player's first :class:`~alliance_sim.players.terms.LapseCost`
+    term (lead times and review date); without one, on signing.
+    """
+    for term, w in player.terms:
+        if isinstance(term, LapseCost) and w != 0.0:
+            return lambda d, T, t: term.effective(d, T, t)
+    return lambda d, T, t: np.asarray(t, dtype=np.float64)
+
+
+@dataclass
+class Gains:
+    """Side :math:`i`'s gain :math:`G_i(x, c, t)` over its no-deal utility (module docstring).
+
+    Attributes
+    ----------
+    player : Player
+    state : Draws
+        Draws resolved for the administration of the branch.
+    ref : ndarray
+        The no-deal utility the gains are measured against.
+    terms : tuple of float
+        The terms :math:`T_c`; ``horizon`` is :math:`H`.
+    kappa : ndarray
+        Renegotiation cost a year after a short term.
+    renewal : callable or None
+        ``renewal(x, c)``: utility of the years after a short term (default: the
+        same payment renewed, :math:`\\varphi(x) + U^{0*}`).
+    """
+
+    player: Player
+    state: Draws
+    ref: Array
+    terms: tuple[float, ...]
+    horizon: float
+    kappa: Array
+    renewal: Callable[[Array, int], Array] | None = None
+
+    def __post_init__(self) -> None:
+        self.n = self.state.n
+        self.rest = self.player.timeless_part(self.state, self.horizon, self.n)
+        self._phi: list[tuple[Array, Array]] = []
+
+    def phi(self, x: Array) -> Array:
+        """:math:`\\varphi(x)`, cached for the few payment arrays the talks use."""
+        for known, value in self._phi:
+            if known is x:
+                return value
+        value = self.player.payment_part(self.state, x)
+        self._phi.append((x, value))
+        return value
+
+    def __call__(self, x: Array, c: int, t: Array) -> Array:
+        share = self.terms[c] / self.horizon
+        fixed = self.player.fixed_part(self.state, self.terms[c], t, self.n)
+        if share == 1.0:
+            return self.phi(x) + fixed - self.ref
+        after = (
+            self.phi(x) + self.rest if self.renewal is None else self.renewal(x, c)
+        ) - self.kappa
+        return share * (self.phi(x) + fixed) + (1.0 - share) * after - self.ref
+
+    def best(self, x: Array, t: Array) -> tuple[Array, NDArray[np.int64]]:
+        """Best gain over the terms and the term chosen (ties go to the longer term)."""
+        order = sorted(range(len(self.terms)), key=lambda c: -self.terms[c])
+        best_val = np.full(self.n, -np.inf)
+        best_c = np.zeros(self.n, dtype=np.int64)
+        for c in order:
+            v = self(x, c, t)
+            better = v > best_val
+            best_val = np.where(better, v, best_val)
+            best_c = np.where(better, c, best_c)
+        return best_val, best_c
+
+
+@dataclass
+class Branch:
+    """The war of attrition with one administration, from its start date.
+
+    Side *a* of the solver is the payer (Tokyo), side *b* the payee (Washington).
+
+    Attributes
+    ----------
+    hz : AttritionHazards
+    knots : ndarray, (n, m + 1)
+    term_a, term_b : ndarray of int, (n, m)
+        The term each side chooses when it concedes inside segment ``k``.
+    lapse_a, lapse_b : ndarray of bool, (n, m)
+        Whether that agreement takes effect after the expiry.
+    pay_a, pay_b : ndarray
+        The payment when *a* concedes (the payee's posture) and when *b* does.
+    theta_b : ndarray
+        The payee's reputation :math:`-\\ln z_\\theta` at the start.
+    """
+
+    hz: AttritionHazards
+    knots: Array
+    term_a: NDArray[np.int64]
+    term_b: NDArray[np.int64]
+    lapse_a: NDArray[np.bool_]
+    lapse_b: NDArray[np.bool_]
+    pay_a: Array
+    pay_b: Array
+    theta_b: Array
+
+    def __post_init__(self) -> None:
+        self._end_b = self.hz.end_of("b", self.theta_b)
+
+    def solve(self, theta_a: Array) -> Attrition:
+        """The equilibrium for the payer's reputation ``theta_a`` at the start."""
+        return self.hz.solve(theta_a, self.theta_b, end_b=self._end_b)
+
+
+def _segment_points(knots: Array) -> tuple[Array, Array, Array]:
+    """Two interior points of each segment and a third between them (for linear fits).
+
+    Within a year of the segment's start (a long or infinite last segment is
+    evaluated near its start, where the fit's level is read without cancellation).
+    """
+    t0, t1 = knots[:, :-1], knots[:, 1:]
+    w = np.minimum(t1 - t0, 1.0)
+    return t0 + 0.25 * w, t0 + 0.75 * w, t0 + 0.5 * w
+
+
+def _linear(v1: Array, v2: Array, p1: Array, p2: Array, knots: Array) -> Piecewise:
+    """The line through ``(p1, v1)``, ``(p2, v2)`` as level at the segment start and slope."""
+    dt = p2 - p1
+    safe = np.where(dt > 0, dt, 1.0)
+    slope = np.where(dt > 0, (v2 - v1) / safe, 0.0)
+    return Piecewise(v1 - slope * (p1 - knots[:, :-1]), slope)
+
+
+def _check_linear(name: str, fit: Piecewise, value: Array, mid: Array, knots: Array) -> None:
+    lin = fit.level + fit.slope * (mid - knots[:, :-1])
+    off = np.abs(lin - value) > 1e-7 * (1.0 + np.abs(value))
+    if off.any():
+        i, k = (int(v[0]) for v in np.nonzero(off))
+        raise ValueError(
+            f"{name} is not linear in the signing time between the talks' knots (draw {i}, "
+            f"segment {k}); a utility term of your own that depends on t must list its kinks "
+            f"with time_knots(draws, T)"
+        )
+
+
+def _knots(
+    start: Array,
+    dates: list[Array],
+    sides: list[tuple[Gains, Array]],
+) -> Array:
+    """Sorted per-draw knots: the start, the dates after it, and the term-choice switches.
+
+    ``sides`` holds each conceding side's gains and the payment it concedes to; a
+    side switches term where two terms' gains cross, which is linear in ``t``
+    between the base knots. Repeated dates are kept once, and only as many switch
+    columns as some draw needs (unused ones sit at the start: zero-width segments).
+    """
+    n = start.shape[0]
+    unique: list[Array] = []
+    for d in dates:
+        d = np.maximum(np.broadcast_to(np.asarray(d, dtype=np.float64), (n,)), start)
+        if not any(np.array_equal(d, u) for u in unique) and not np.array_equal(d, start):
+            unique.append(d)
+    kn = np.sort(np.stack([start, *unique, np.full(n, np.inf)], axis=1), axis=1)
+    p1, p2, _ = _segment_points(kn)
+    m = kn.shape[1] - 1
+    switches = []
+    for gains, x in sides:
+        cs = range(len(gains.terms))
+        for c1 in cs:
+            for c2 in cs:
+                if c2 <= c1:
+                    continue
+                d1 = np.stack(
+                    [gains(x, c1, p1[:, k]) - gains(x, c2, p1[:, k]) for k in range(m)], axis=1
+                )
+                d2 = np.stack(
+                    [gains(x, c1, p2[:, k]) - gains(x, c2, p2[:, k]) for k in range(m)], axis=1
+                )
+                diff = d2 - d1
+                safe = np.where(diff != 0, diff, 1.0)
+                cross = np.where(diff != 0, p1 - d1 * (p2 - p1) / safe, np.inf)
+                # (Switches a century away are immaterial: dropped.)
+                inside = (cross > kn[:, :-1]) & (
+                    cross < np.minimum(kn[:, 1:], start[:, None] + 100)
+                )
+                switches.append(np.where(inside, cross, np.inf))
+    if switches:
+        sw = np.sort(np.concatenate(switches, axis=1), axis=1)
+        keep = int(np.isfinite(sw).sum(axis=1).max())
+        if keep:
+            sw = sw[:, :keep]
+            sw = np.where(np.isfinite(sw), sw, start[:, None])
+            kn = np.sort(np.concatenate([kn, sw], axis=1), axis=1)
+    return kn
+
+
+def build_branch(
+    knots: Array,
+    payer: Gains,
+    payee: Gains,
+    x_payer: Array,
+    x_payee: Array,
+    payer_can: NDArray[np.bool_],
+    payee_can: NDArray[np.bool_],
+    rates: tuple[Array, Array],
+    collapse: Array,
+    theta_payee: Array,
+    effective: Callable[[float, Array], Array],
+    expiry: float,
+) -> Branch:
+    """The war with one administration on ``knots`` (payer = side *a*).
+
+    ``payer_can``/``payee_can``: whether a side's concession could be ratified
+    (else it never concedes). ``effective(T, t)`` dates an agreement's entry into
+    force; ``collapse`` is the hazard per segment.
+    """
+    p1, p2, mid = _segment_points(knots)
+    m = knots.shape[1] - 1
+    terms = payer.terms
+    fits: dict[str, Piecewise] = {}
+    chosen: dict[str, NDArray[np.int64]] = {}
+    lapse: dict[str, NDArray[np.bool_]] = {}
+    # side: (its gains, the other's gains, payment it concedes to, its own payment, can concede)
+    roles = {
+        "a": (payer, payee, x_payee, x_payer, payer_can),
+        "b": (payee, payer, x_payer, x_payee, payee_can),
+    }
+    values: dict[str, list[list[Array]]] = {
+        key: [[], [], []] for key in ("concede_a", "win_b", "concede_b", "win_a")
+    }
+    for side, (own, other, x_concede, _, can) in roles.items():
+        win_key = "win_b" if side == "a" else "win_a"
+        terms_at = []
+        for j, pts in enumerate((p1, p2, mid)):
+            cols_l, cols_w, cols_c = [], [], []
+            for k in range(m):
+                best, c = own.best(x_concede, pts[:, k])
+                cols_l.append(np.where(can, best, -1.0))
+                cols_c.append(c)
+                won = np.zeros(own.n)
+                for cc in range(len(terms)):
+                    won = np.where(c == cc, other(x_concede, cc, pts[:, k]), won)
+                cols_w.append(won)
+            values[f"concede_{side}"][j] = np.stack(cols_l, axis=1)
+            values[win_key][j] = np.stack(cols_w, axis=1)
+            terms_at.append(np.stack(cols_c, axis=1))
+        chosen[side] = terms_at[2]
+        t_mid = np.where(np.isfinite(mid), mid, knots[:, :-1])
+        eff = np.full(chosen[side].shape, -np.inf)
+        for cc, term in enumerate(terms):
+            e = np.stack([effective(term, t_mid[:, k]) for k in range(m)], axis=1)
+            eff = np.where(chosen[side] == cc, e, eff)
+        lapse[side] = eff > expiry
+    for key, (v1, v2, vm) in values.items():
+        fits[key] = _linear(v1, v2, p1, p2, knots)
+        _check_linear(key, fits[key], vm, mid, knots)
+    hz = attrition_hazards(
+        knots,
+        fits["concede_a"],
+        fits["win_a"],
+        fits["concede_b"],
+        fits["win_b"],
+        rates[0],
+        rates[1],
+        collapse,
+    )
+    return Branch(
+        hz=hz,
+        knots=knots,
+        term_a=chosen["a"],
+        term_b=chosen["b"],
+        lapse_a=lapse["a"],
+        lapse_b=lapse["b"],
+        pay_a=x_payee,
+        pay_b=x_payer,
+        theta_b=theta_payee,
+    )
+
+
+def _collapse_hazard(knots: Array, shock: Array, rate: Array, expiry: float) -> Array:
+    """Hazard per segment: the weekly shock throughout, ``rate`` from the expiry on."""
+    return shock[:, None] + np.where(knots[:, :-1] >= expiry, rate[:, None], 0.0)
+
+
+def _survive(t0: float, t1: float, shock: Array, rate: Array, expiry: float) -> Array:
+    """Probability of no collapse on ``[t0, t1]``."""
+    span = max(t1 - t0, 0.0)
+    after = max(t1 - max(t0, expiry), 0.0)
+    return np.exp(-shock * span - rate * after)
+
+
+def opening_concession(
+    concede: Array,
+    waiting: Callable[[Array], Array],
+    theta0: Array,
+) -> Array:
+    """Tokyo's probability of conceding at the opening (module docstring, step 1).
+
+    Parameters
+    ----------
+    concede : ndarray
+        :math:`G^P`, the gain from conceding now.
+    waiting : callable
+        :math:`W(\\theta)`, the value of waiting with reputation ``θ`` (non-increasing).
+    theta0 : ndarray
+        :math:`-\\ln z_J`, the prior reputation.
+
+    Returns
+    -------
+    ndarray
+        The unconditional probability ``a`` in :math:`[0, 1 - z_J]`.
+    """
+    w_prior = waiting(theta0)
+    w_sure = waiting(np.zeros_like(theta0))  # rational Tokyo known to be committed
+    none = concede <= w_prior
+    all_ = concede >= w_sure
+    inner = ~none & ~all_
+    theta = np.where(none, theta0, 0.0)
+    if inner.any():
+        a = np.where(inner, 0.0, theta0)
+        b = np.where(inner, theta0, theta0)
+        fa = np.where(inner, w_sure - concede, 0.0)
+        fb = np.where(inner, w_prior - concede, 0.0)
+        root = find_root(lambda th: waiting(th) - concede, a, b, fa=fa, fb=fb, xtol=1e-12)
+        theta = np.where(inner, root.x, theta)
+    # μ' = z/(1 − a) = e^{−θ'}  ⇒  a = 1 − z·e^{θ'}
+    return np.clip(-np.expm1(theta - theta0), 0.0, None)
+
+
 def talks_equilibrium(scenario: Any, draws: Draws) -> dict[str, NDArray]:
-    """Subgame-perfect equilibrium of the talks for every draw (see the module docstring).
+    """The reputational talks for every draw (see the module docstring).
 
     Parameters
     ----------
@@ -252,264 +514,263 @@ def talks_equilibrium(scenario: Any, draws: Draws) -> dict[str, NDArray]:
     Raises
     ------
     ValueError
-        If the scenario has no talks calendar or election, or a calendar date is
-        a distribution.
+        If the scenario has no talks calendar or election, a calendar date is a
+        distribution, a time-dependent term is not linear between the knots, or a
+        rate is not positive.
     """
     cal = getattr(scenario, "talks", None)
     election = getattr(scenario, "election", None)
-    if cal is None or election is None or getattr(scenario, "drawdown", None) is None:
-        raise ValueError(
-            "the talks engine needs a scenario with `talks`, `election` and `drawdown`"
-        )
+    if cal is None or election is None:
+        raise ValueError("the talks need a scenario with `talks` and `election`")
     payer, payee = scenario.payer, scenario.payee
     n = draws.n
-    step = cal.period_years
-    k_e = cal.period_of(_fixed(scenario, cal.election))
-    k_i = max(k_e, cal.period_of(_fixed(scenario, cal.inauguration)))
-    t_final = _fixed(scenario, cal.final)
-    n_periods = int(np.floor(t_final / step + 1e-9)) + 1
-    if not k_e < n_periods:
-        raise ValueError("the election must fall before the final deadline")
-    horizon = cal.horizon
-    terms = cal.terms
-    p = draws[election.probability]
+    t_e = max(_fixed(scenario, cal.election), 0.0)
+    t_i = max(_fixed(scenario, cal.inauguration), t_e)
+    t_b = _fixed(scenario, cal.budget)
+    t_x = _fixed(scenario, cal.expiry)
+    terms, horizon = cal.terms, cal.horizon
+    p = np.asarray(draws[election.probability], dtype=np.float64)
     state = {"I": election.resolve_as(draws, False), "C": election.resolve_as(draws, True)}
-    drawdown = scenario.drawdown
-    certain = {th: st.replace(**{drawdown: 1.0}) for th, st in state.items()}
+    kappa = np.asarray(draws[cal.renegotiation], dtype=np.float64)
+    floor = max(scenario.payment_floor, 0.0)
+    x_j = np.asarray(draws[cal.payer_demand], dtype=np.float64)
+    z_j = np.asarray(draws[cal.payer_commitment], dtype=np.float64)
+    r_j = np.asarray(draws[cal.rate_payer], dtype=np.float64)
+    r_u = np.asarray(draws[cal.rate_payee], dtype=np.float64)
+    shock = -np.log1p(-np.asarray(draws[cal.breakdown], dtype=np.float64)) * WEEKS_PER_YEAR
+    collapse_rate = np.asarray(draws[cal.collapse], dtype=np.float64)
+    ratify_max = np.asarray(draws[cal.ratify_max], dtype=np.float64)
+    ratify_min = np.maximum(np.asarray(draws[cal.ratify_min], dtype=np.float64), floor)
+    for name, v in (("payer_commitment", z_j),):
+        if np.any((v <= 0) | (v > 1)):
+            raise ValueError(f"{name} ({getattr(cal, name)!r}) must lie in (0, 1]")
+    effective = {
+        th: (lambda T, t, s=s: entry_into_force(payer)(s, T, t)) for th, s in state.items()
+    }
     d_j = {th: payer.disagreement(s, n) for th, s in state.items()}
     d_u = {th: payee.disagreement(s, n) for th, s in state.items()}
-    ref_j = d_j["I"]
-    renegotiate = draws[cal.renegotiation]
+    payee_can = x_j >= ratify_min
 
-    # Renegotiation after a short deal, at the static Nash payment with the winner known.
-    t_sign = draws[scenario.signing_time]
-    x0 = draws[scenario.status_quo]
-    beta = draws[scenario.power]
-    reneg: dict[tuple[str, int], dict[str, Array]] = {}
+    branches: dict[str, Branch] = {}
+    starts = {"I": t_e, "C": t_i}
+    for th, s in state.items():
+        x_th = np.asarray(s[cal.payee_demand], dtype=np.float64)
+        z_th = np.asarray(s[cal.payee_commitment], dtype=np.float64)
+        if np.any((z_th <= 0) | (z_th > 1)):
+            raise ValueError(f"payee_commitment ({cal.payee_commitment!r}) must lie in (0, 1]")
+        g_j = Gains(payer, s, d_j[th], terms, horizon, kappa)
+        g_u = Gains(payee, s, d_u[th], terms, horizon, kappa)
+        start = np.full(n, starts[th])
+        dates = [np.full(n, t_b), np.full(n, t_x)]
+        for term in terms:
+            for who in (payer, payee):
+                dates += [np.asarray(k, dtype=np.float64) for k in who.time_knots(s, term)]
+        knots = _knots(start, dates, [(g_j, x_th), (g_u, x_j)])
+        branches[th] = build_branch(
+            knots,
+            g_j,
+            g_u,
+            x_j,
+            x_th,
+            x_th <= ratify_max,
+            payee_can,
+            (r_j, r_u),
+            _collapse_hazard(knots, shock, collapse_rate, t_x),
+            -np.log(z_th),
+            effective[th],
+            t_x,
+        )
+
+    # 1. The opening: Tokyo concedes to the incumbent's posture now, or waits.
+    x_inc = np.asarray(state["I"][cal.payee_demand], dtype=np.float64)
+    beta = np.asarray(draws[scenario.power], dtype=np.float64)
+    x0 = np.asarray(draws[scenario.status_quo], dtype=np.float64)
+    calm = {who: timeless(pl) for who, pl in (("J", payer), ("U", payee))}
+    reneg: dict[int, Array] = {}
     for c, term in enumerate(terms):
         if term == horizon:
             continue
-        rest = horizon - term
-        for th, s in state.items():
-            pb = BargainingProblem(
-                payer,
-                payee,
-                s,
-                term_years=rest,
-                signing_time=t_sign,
-                floor=scenario.payment_floor,
-                scale=x0,
-            )
-            x = nash_solution(pb, beta).payment
-            ok = pb.feasible
-            x = np.where(ok, x, x0)
-            reneg[(th, c)] = {
-                "J": np.where(ok, payer.utility(s, x, rest, t_sign) - ref_j, d_j[th] - ref_j),
-                "U": np.where(ok, payee.utility(s, x, rest, t_sign) - d_u[th], 0.0),
-                "I": np.where(ok, payee.utility(state["I"], x, rest, t_sign) - d_u["I"], 0.0),
-            }
-
-    def after_branch(th: str, side: str) -> Callable[[int], Array]:
-        return lambda c: reneg[(th, c)][side]
-
-    def after_expected(view_i: str, view_c: str) -> Callable[[int], Array]:
-        """Before the election: the renegotiation value expected over the winner."""
-        return lambda c: (1 - p) * reneg[("I", c)][view_i] + p * reneg[("C", c)][view_c]
-
-    lo = np.maximum(scenario.payment_floor, draws[cal.ratify_min]).astype(np.float64)
-    hi = np.array(draws[cal.ratify_max], dtype=np.float64)
-
-    nan = np.full(n, np.nan)
-
-    def bounds_for(lame_duck: range | None) -> Callable[[int], tuple[Array, Array]]:
-        def bounds(k: int) -> tuple[Array, Array]:
-            if lame_duck is not None and k in lame_duck:
-                return nan, nan
-            return lo, hi
-
-        return bounds
-
-    # Utilities are additively separable in x and (T, t) for the built-in terms:
-    # U(x, T, t) = φ(x) + U_0(T, t); one tabulated inverse of φ then serves every
-    # period and term. A researcher's term that mixes them is caught here.
-    probes = np.stack([lo, 0.5 * (lo + hi), hi])
-    for st in state.values():
-        for who in (payer, payee):
-            if not who.separable(st, probes):
-                raise ValueError(
-                    f"{who.name}'s utility mixes the payment with the term or the signing time "
-                    f"(a term's value depends on x and on T or t); the talks engine needs "
-                    f"U(x, T, t) = φ(x) + U_0(T, t)"
-                )
-
-    def inverse(player: Any, s: Draws) -> _Inverse:
-        return _Inverse(
-            lambda x: player.payment_part(s, x),
-            lambda x: player.payment_part(s, x, slope=True),
-            lo,
-            hi,
-            player.kinks(s),
-        )
-
-    inv_payer = inverse(payer, state["I"])  # Tokyo's φ does not depend on Washington's type
-    inv_payee = {th: inverse(payee, s) for th, s in state.items()}
-
-    def gain(
-        player: Any, s: Draws, ref: Array, after: Callable[[int], Array], inv: _Inverse
-    ) -> _Gain:
-        g = _Gain(player, s, ref, terms, horizon, step, after, renegotiate, inv)
-        g.remember(lo, hi)
-        return g
-
-    delta_j = np.exp(-draws[cal.rate_payer] * step)
-    delta_u = np.exp(-draws[cal.rate_payee] * step)
-    q = draws[cal.breakdown]
-
-    def solve(payee_first: bool) -> tuple[dict[str, NDArray], Array, Array]:
-        """Equilibrium path and opening values for one order of proposals."""
-        proposer = [PAYEE if (k % 2 == 0) == payee_first else PAYER for k in range(n_periods)]
-        common = dict(
-            proposer=proposer,
-            n=n,
-            contracts=len(terms),
-            breakdown_prob=q,
-            delta_payer=delta_j,
-            delta_payee=delta_u,
-        )
-        branches = {}
-        for th in ("I", "C"):
-            s = state[th]
-            b_j = d_j[th] - ref_j
-            evaluators = None
-            if th == "C":
-                evaluators = {
-                    "incumbent": Evaluator(
-                        gain=gain(
-                            payee, state["I"], d_u["I"], after_branch("C", "I"), inv_payee["I"]
-                        ),
-                        delta=delta_u,
-                        outside=payee.disagreement(certain["C"], n) - d_u["C"],
-                    )
-                }
-            branches[th] = alternating_offers(
-                periods=range(k_e, n_periods),
-                gain_payer=gain(payer, s, ref_j, after_branch(th, "J"), inv_payer),
-                gain_payee=gain(payee, s, d_u[th], after_branch(th, "U"), inv_payee[th]),
-                bounds=bounds_for(range(k_e, k_i) if th == "C" else None),
-                breakdown_payer=b_j,
-                breakdown_payee=0.0,
-                outside_payee=payee.disagreement(certain[th], n) - d_u[th],
-                exit_payer=payer.disagreement(certain[th], n) - ref_j,
-                terminal_payer=delta_j**n_periods * b_j,
-                terminal_payee=0.0,
-                evaluators=evaluators,
-                **common,
-            )
-        v_j_e = (1 - p) * branches["I"].value_payer[0] + p * branches["C"].value_payer[0]
-        v_u_e = (1 - p) * branches["I"].value_payee[0] + p * branches["C"].evaluators["incumbent"][
-            0
-        ]
-        inc = state["I"]
-        pre = None
-        if k_e > 0:
-            pre = alternating_offers(
-                periods=range(0, k_e),
-                gain_payer=gain(payer, inc, ref_j, after_expected("J", "J"), inv_payer),
-                gain_payee=gain(payee, inc, d_u["I"], after_expected("U", "I"), inv_payee["I"]),
-                bounds=bounds_for(None),
-                breakdown_payer=(1 - p) * d_j["I"] + p * d_j["C"] - ref_j,
-                breakdown_payee=0.0,
-                outside_payee=payee.disagreement(certain["I"], n) - d_u["I"],
-                exit_payer=payer.disagreement(certain["I"], n) - ref_j,
-                terminal_payer=v_j_e,
-                terminal_payee=v_u_e,
-                **common,
-            )
-        # The equilibrium path: before the election, then in the realized winner's branch.
-        chal = np.asarray(draws[election.challenger_wins]) > 0.5
-        after = {th: branches[th].outcome() for th in ("I", "C")}
-        path = {key: np.where(chal, after["C"][key], after["I"][key]) for key in after["I"]}
-        if pre is not None:
-            before = pre.outcome()
-            decided = before["period"] >= 0
-            path = {key: np.where(decided, before[key], path[key]) for key in path}
-            v_j0, v_u0 = pre.value_payer[0], pre.value_payee[0]
-        else:
-            v_j0 = np.where(chal, branches["C"].value_payer[0], branches["I"].value_payer[0])
-            v_u0 = np.where(chal, branches["C"].value_payee[0], branches["I"].value_payee[0])
-        return path, v_j0, v_u0
-
-    order = cal.payee_first
-    if isinstance(order, bool):
-        path, v_j0, v_u0 = solve(order)
-    else:  # the order of proposals is uncertain: a 0/1 parameter picks it per draw
-        first = np.asarray(draws[order]) > 0.5
-        solved = {flag: solve(flag) for flag in (True, False)}
-        path = {
-            key: np.where(first, solved[True][0][key], solved[False][0][key])
-            for key in solved[True][0]
-        }
-        v_j0 = np.where(first, solved[True][1], solved[False][1])
-        v_u0 = np.where(first, solved[True][2], solved[False][2])
-    agreement = path["agreement"]
-    period = path["period"]
-    t_agree = np.where(agreement, period * step, np.nan)
-    term = np.where(agreement, np.asarray(terms)[np.maximum(path["contract"], 0)], np.nan)
-    waited = np.where(period >= 0, period, n_periods)  # periods exposed to shocks
-    t_expiry = _fixed(scenario, cal.expiry)
-    t_budget = _fixed(scenario, cal.budget)
-    screen = _screening(
-        scenario,
-        draws,
-        state["I"],
-        delta=np.exp(-draws[cal.rate_payer] * _fixed(scenario, cal.inauguration)),
-    )
-    return {
-        **{
-            f"screening_{k}": screen[k]
-            for k in ("first_offer", "second_offer", "cutoff", "expected_payment")
-        },
-        "screening_accept_first": screen["accept_first"],
-        "spe_agreement": agreement,
-        "spe_payment": path["payment"],
-        "agreement_period": period,
-        "agreement_time": t_agree,
-        "term_years": term,
-        "one_year_deal": agreement & (term < horizon),
-        "breakdown": ~agreement,
-        "drawdown_exit": path["opt_out"],
-        "breakdown_prob": 1.0 - (1.0 - q) ** waited,
-        "lapse": ~agreement | (t_agree > t_expiry),
-        "before_budget": agreement & (t_agree <= t_budget),
-        "spe_payer_value": v_j0,
-        "spe_payee_value": v_u0,
-    }
-
-
-def _screening(scenario: Any, draws: Draws, incumbent: Draws, delta: Array) -> dict[str, Array]:
-    """One-sided incomplete information: is the incumbent's drawdown threat real.
-
-    Tokyo's value of a deal is its reservation payment now; Washington's reservation
-    lies, in Tokyo's belief, uniformly between the bluffing type's (π = 0) and the
-    real-threat type's (π = 1). Tokyo offers before the election and again after
-    the inauguration (discount ``delta``); :func:`two_period_screening` solves it.
-    """
-    x0 = draws[scenario.status_quo]
-    floor = scenario.payment_floor
-    reservations = []
-    for pi in (0.0, 1.0):
-        state = incumbent.replace(**{scenario.drawdown: pi})
         pb = BargainingProblem(
-            scenario.payer,
-            scenario.payee,
-            state,
-            term_years=draws[scenario.term_years],
+            calm["J"],
+            calm["U"],
+            state["C"],
+            term_years=horizon - term,
             signing_time=0.0,
             floor=floor,
             scale=x0,
         )
-        reservations.append(np.maximum(pb.payee_reservation, floor))
-        value = pb.payer_reservation
-    low = np.minimum(*reservations)
-    high = np.maximum(np.maximum(*reservations), low + 1e-6 * x0)  # a non-degenerate belief
-    return two_period_screening(value, low, high, delta)
+        x_n = np.where(pb.feasible, nash_solution(pb, beta).payment, x0)
+        u_n = calm["J"].utility(state["C"], x_n, horizon - term, 0.0)
+        reneg[c] = np.where(pb.feasible, u_n, d_j["C"])
+    g_open = Gains(payer, state["I"], d_j["I"], terms, horizon, kappa)
+    g_open.renewal = lambda x, c: (1.0 - p) * (g_open.phi(x) + g_open.rest) + p * reneg[c]
+    open_gain, open_term = g_open.best(x_inc, np.zeros(n))
+    open_gain = np.where(x_inc <= ratify_max, open_gain, -np.inf)
+    s_e = _survive(0.0, t_e, shock, collapse_rate, t_x)
+    s_ei = _survive(t_e, t_i, shock, collapse_rate, t_x)
+    disc_e = s_e * np.exp(-r_j * t_e)
+    disc_ei = s_ei * np.exp(-r_j * (t_i - t_e))
+
+    def waiting(theta: Array) -> Array:
+        v_i = branches["I"].solve(theta).value("a")
+        v_c = branches["C"].solve(theta).value("a")
+        return p * (d_j["C"] - d_j["I"]) + disc_e * ((1.0 - p) * v_i + p * disc_ei * v_c)
+
+    theta0 = -np.log(z_j)
+    if t_e > 0.0:
+        atom = opening_concession(open_gain, waiting, theta0)
+    else:  # the election is already decided: no opening stage
+        atom = np.zeros(n)
+    theta_j = np.maximum(theta0 + np.log1p(-atom), 0.0)
+    wars = {th: b.solve(theta_j) for th, b in branches.items()}
+
+    expected = _expected(
+        wars, branches, atom, p, s_e, s_ei, x_inc, open_term, effective, terms, horizon, t_x
+    )
+    path = _realized_path(
+        scenario, draws, wars, branches, atom, s_e, s_ei, x_inc, open_term, effective, terms
+    )
+    t_agree = path["time"]
+    agree = path["agreement"]
+    term = np.where(agree, np.asarray(terms)[np.maximum(path["term"], 0)], np.nan)
+    lapse_days = np.where(agree, np.maximum(path["effective"] - t_x, 0.0) * 365.25, np.nan)
+    return {
+        "spe_agreement": agree,
+        "spe_payment": np.where(agree, path["payment"], np.nan),
+        "agreement_time": np.where(agree, t_agree, np.nan),
+        "agreement_before_election": agree & (t_agree < t_e),
+        "term_years": term,
+        "one_year_deal": agree & (term < horizon),
+        "lapse": ~agree | (path["effective"] > t_x),
+        "lapse_days": lapse_days,
+        "before_budget": agree & (t_agree <= t_b),
+        "conceded_by": path["conceded_by"],
+        "no_deal": ~agree,
+        **expected,
+        "talks_regular": wars["I"].regular & wars["C"].regular,
+    }
+
+
+def _expected(
+    wars: dict[str, Attrition],
+    branches: dict[str, Branch],
+    atom: Array,
+    p: Array,
+    s_e: Array,
+    s_ei: Array,
+    x_inc: Array,
+    open_term: NDArray[np.int64],
+    effective: dict[str, Callable[[float, Array], Array]],
+    terms: tuple[float, ...],
+    horizon: float,
+    t_x: float,
+) -> dict[str, Array]:
+    """Ex-ante probabilities and moments: the opening atom, then the branches' wars."""
+    n = atom.shape[0]
+    short = np.asarray(terms) < horizon
+    open_eff = np.zeros(n)
+    for c, term in enumerate(terms):
+        open_eff = np.where(open_term == c, effective["I"](term, np.zeros(n)), open_eff)
+    acc = {
+        "agree": atom.copy(),
+        "time": np.zeros(n),
+        "pay": atom * x_inc,
+        "lapse_ok": atom * (open_eff <= t_x),
+        "one": atom * short[open_term],
+    }
+    weight = {"I": (1.0 - atom) * s_e * (1.0 - p), "C": (1.0 - atom) * s_e * p * s_ei}
+    for th, war in wars.items():
+        b = branches[th]
+        inc = war.incidence()
+        w = weight[th]
+        kn = np.where(np.isfinite(b.knots), b.knots, 0.0)
+        for side, pay, term, lapse in (
+            ("a", b.pay_a, b.term_a, b.lapse_a),
+            ("b", b.pay_b, b.term_b, b.lapse_b),
+        ):
+            interior = inc[side]
+            # Atoms: at the start (segment 0's choice) and just before knot k+1 (segment k's).
+            at = inc[f"atom_{side}"]
+            atoms_seg = at[:, 1:].copy()
+            atoms_seg[:, 0] += at[:, 0]
+            mass = interior + atoms_seg
+            times = inc[f"t{side}"] + at[:, 1:] * kn[:, 1:]
+            times[:, 0] += at[:, 0] * kn[:, 0]
+            acc["agree"] += w * mass.sum(axis=1)
+            acc["time"] += w * times.sum(axis=1)
+            acc["pay"] += w * pay * mass.sum(axis=1)
+            acc["lapse_ok"] += w * (mass * ~lapse).sum(axis=1)
+            acc["one"] += w * (mass * short[term]).sum(axis=1)
+    agree = acc["agree"]
+    safe = np.where(agree > 0, agree, 1.0)
+    return {
+        "p_agreement": agree,
+        "p_before_election": atom,
+        "p_lapse": 1.0 - acc["lapse_ok"],
+        "p_one_year": acc["one"],
+        "expected_delay": np.where(agree > 0, acc["time"] / safe, np.nan),
+        "expected_payment": np.where(agree > 0, acc["pay"] / safe, np.nan),
+    }
+
+
+def _realized_path(
+    scenario: Any,
+    draws: Draws,
+    wars: dict[str, Attrition],
+    branches: dict[str, Branch],
+    atom: Array,
+    s_e: Array,
+    s_ei: Array,
+    x_inc: Array,
+    open_term: NDArray[np.int64],
+    effective: dict[str, Callable[[float, Array], Array]],
+    terms: tuple[float, ...],
+) -> dict[str, Array]:
+    """The draw's own path: its latent uniforms and its election outcome."""
+    cal, election = scenario.talks, scenario.election
+    n = draws.n
+    u = np.asarray(draws[cal.path_draws[0]], dtype=np.float64)
+    v = np.asarray(draws[cal.path_draws[1]], dtype=np.float64)
+    chal = np.asarray(draws[election.challenger_wins]) > 0.5
+    # One uniform for the sequence of events, rescaled after each (independent pieces).
+    opening = u < atom
+    u1 = np.where(opening, 0.0, (u - atom) / np.where(atom < 1, 1.0 - atom, 1.0))
+    gap = np.where(chal, s_e * s_ei, s_e)
+    collapsed = ~opening & (u1 >= gap)
+    u2 = np.clip(u1 / np.where(gap > 0, gap, 1.0), 0.0, np.nextafter(1.0, 0.0))
+    time = np.where(opening, 0.0, np.nan)
+    event = np.where(opening, 0, np.where(collapsed, 2, -1)).astype(np.int8)
+    payment = np.where(opening, x_inc, np.nan)
+    term = np.where(opening, open_term, -1)
+    eff = np.where(opening, 0.0, np.inf)
+    for c, tm in enumerate(terms):
+        eff = np.where(opening & (open_term == c), effective["I"](tm, np.zeros(n)), eff)
+    for th, war in wars.items():
+        mine = ~opening & ~collapsed & (chal == (th == "C"))
+        if not mine.any():
+            continue
+        b = branches[th]
+        t, ev = war.sample(u2, v)
+        seg = b.hz.segment_of(np.where(np.isfinite(t), t, b.knots[:, 0]), right=False)
+        # A concession at a knot (a deadline atom) belongs to the segment before it.
+        rows = np.arange(n)
+        for side, code, pay, terms_k in (("a", 0, b.pay_a, b.term_a), ("b", 1, b.pay_b, b.term_b)):
+            hit = mine & (ev == code)
+            if not hit.any():
+                continue
+            c_k = terms_k[rows, seg]
+            time = np.where(hit, t, time)
+            payment = np.where(hit, pay, payment)
+            term = np.where(hit, c_k, term)
+            for c, tm in enumerate(terms):
+                eff = np.where(hit & (c_k == c), effective[th](tm, t), eff)
+        event = np.where(mine, ev, event).astype(np.int8)
+    agreement = (event == 0) | (event == 1)
+    return {
+        "agreement": agreement,
+        "time": time,
+        "payment": payment,
+        "term": term,
+        "effective": eff,
+        "conceded_by": np.where(agreement, event, -1).astype(np.int64),
+    }

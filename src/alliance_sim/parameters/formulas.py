@@ -6,7 +6,9 @@ Each takes arrays (or numbers) and returns an array, elementwise:
 * ``quotient(a, b) = a/b``;
 * ``sum(a, b) = a + b``;
 * ``difference(a, b) = a − b``;
-* ``less_than(a, b) = 1[a < b]`` (0.0/1.0: an event drawn from a latent uniform).
+* ``less_than(a, b) = 1[a < b]`` (0.0/1.0: an event drawn from a latent uniform);
+* ``toward(a, b, s) = a + s·(b − a)`` (the share ``s`` of the way from ``a`` to ``b``:
+  a committed posture that holds out for part of an announced rise).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["FORMULAS", "difference", "less_than", "product", "quotient", "sum_"]
+__all__ = ["FORMULAS", "difference", "less_than", "product", "quotient", "sum_", "toward"]
 
 
 def product(a: ArrayLike, b: ArrayLike) -> NDArray[np.float64]:
@@ -44,6 +46,12 @@ def less_than(a: ArrayLike, b: ArrayLike) -> NDArray[np.float64]:
     return np.less(a, b).astype(np.float64)
 
 
+def toward(a: ArrayLike, b: ArrayLike, s: ArrayLike) -> NDArray[np.float64]:
+    """``a + s·(b − a)``."""
+    a = np.asarray(a, dtype=np.float64)
+    return a + np.multiply(s, np.subtract(b, a), dtype=np.float64)
+
+
 #: Formula name → function, the only functions a scenario file can name.
 FORMULAS: dict[str, Callable[..., NDArray[np.float64]]] = {
     "product": product,
@@ -51,4 +59,5 @@ FORMULAS: dict[str, Callable[..., NDArray[np.float64]]] = {
     "sum": sum_,
     "difference": difference,
     "less_than": less_than,
+    "toward": toward,
 }

@@ -4,15 +4,20 @@ Tokyo (the payer):
 
 .. math::
     U_J = S_J - (1 + \lambda_J)\,x - \kappa_J \frac{\max(0, x - x_0)^2}{x_0}
-          - \frac{c_B\,\mathbf 1[t > t_B]}{T} - \frac{\ell_J \max(0, t - t_E)}{T},
+          - \frac{c_B\,\mathbf 1[t > t_B]}{T} - \frac{\ell_J \max(0, e(T, t) - t_E)}{T},
     \qquad d_J = S_J\,(1 - \pi\,\rho_J) - c_J
 
 Washington (the patron), with the typed parameters ``w``, ``π``, ``a``
 resolved by :class:`~alliance_sim.players.election.ElectionTiming`:
 
 .. math::
-    U_U = S_U + w\,x - \kappa_U \max(0, x_0 - x) - \frac{\ell_U \max(0, t - t_E)}{T},
+    U_U = S_U + w\,x - \kappa_U \max(0, x_0 - x) - \frac{\ell_U \max(0, e(T, t) - t_E)}{T},
     \qquad d_U = S_U\,(1 - \pi\,\rho_U) + \pi\, s_U\, C_U - a
+
+with :math:`e(T, t)` the agreement's entry into force: the signing time plus the
+ratification lead time (``lead_full`` for a full agreement, after the new
+administration's review ``t_ready``; ``lead_extension`` for a short extension;
+:class:`~alliance_sim.players.terms.LapseCost`).
 
 Terms in order: Tokyo — security value, fiscal cost, reference point
 (quadratic audience cost above the status quo), no-deal (lapse) cost, budget
@@ -54,6 +59,9 @@ def tokyo(
     budget_deadline: str = "t_budget",
     lapse_rate: str = "lapse_J",
     expiry: str = "t_expiry",
+    lead: str | None = "lead_full",
+    lead_extension: str | None = "lead_extension",
+    ready: str | None = "t_ready",
 ) -> Player:
     """The host (payer) player with the default terms; see the module docstring."""
     return Player(
@@ -64,7 +72,9 @@ def tokyo(
             ReferencePoint(audience, status_quo, direction=1, power=2.0),
             NoDealCost(lapse_cost),
             DeadlinePressure(budget_cost, budget_deadline),
-            LapseCost(lapse_rate, expiry),
+            LapseCost(
+                lapse_rate, expiry, lead=lead, lead_extension=lead_extension, ready=ready
+            ),
         ],
     )
 
@@ -83,6 +93,9 @@ def washington(
     basing_cost: str = "C_U",
     lapse_rate: str = "lapse_U",
     expiry: str = "t_expiry",
+    lead: str | None = "lead_full",
+    lead_extension: str | None = "lead_extension",
+    ready: str | None = "t_ready",
 ) -> Player:
     """The patron (payee) player with the default terms; see the module docstring."""
     return Player(
@@ -93,6 +106,8 @@ def washington(
             ReferencePoint(loss_aversion, status_quo, direction=-1, power=1.0),
             NoDealCost(walk_away_cost),
             DrawdownOption(saving_share, basing_cost, drawdown_prob),
-            LapseCost(lapse_rate, expiry),
+            LapseCost(
+                lapse_rate, expiry, lead=lead, lead_extension=lead_extension, ready=ready
+            ),
         ],
     )

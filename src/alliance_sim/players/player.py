@@ -213,6 +213,24 @@ class Player:
         zero = np.zeros(n)
         return self._sum(self._weighted(draws, zero, T, t, on_x=False), (n,))
 
+    def timeless_part(self, draws: DrawsLike, T: ArrayLike, n: int) -> Array:
+        """The weighted terms that depend on neither ``x`` nor the time (``depends_on_t``).
+
+        What an agreement is worth beyond its payment when it costs no delay: the
+        renewal of a payment after a short deal (:mod:`alliance_sim.games.talks`).
+        """
+        zero = np.zeros(n)
+        parts = (
+            w * np.asarray(term.value(draws, zero, T, 0.0))
+            for term, w in self._terms
+            if w != 0.0 and not term.depends_on_x and not term.depends_on_t
+        )
+        return self._sum(parts, (n,))
+
+    def time_knots(self, draws: DrawsLike, T: float) -> list[Array]:
+        """Signing times where some weighted term kinks or jumps in ``t`` (term ``T``)."""
+        return [k for term, w in self._terms if w != 0.0 for k in term.time_knots(draws, T)]
+
     def separable(self, draws: DrawsLike, probes: ArrayLike) -> bool:
         """True when every ``x``-dependent term is the same at two different ``(T, t)``.
 

@@ -101,6 +101,8 @@ class UtilityTerm(abc.ABC):
     affine: bool = False
     #: False when ``value`` does not depend on ``x`` (its slope is 0 everywhere).
     depends_on_x: bool = True
+    #: False when ``value`` depends neither on the signing time ``t`` nor on the term ``T``.
+    depends_on_t: bool = True
 
     @abc.abstractmethod
     def parameters(self) -> dict[str, Domain]:
@@ -147,6 +149,16 @@ class UtilityTerm(abc.ABC):
         """
         return []
 
+    def time_knots(self, draws: DrawsLike, T: float) -> list[Array]:
+        """Signing times (arrays of shape ``(n,)``) where ``value`` kinks or jumps in ``t``.
+
+        Between these times the value must be linear in ``t`` for a term of length
+        ``T``: the reputational talks (:mod:`alliance_sim.games.talks`) treat payoffs
+        as piecewise linear in time between the knots of both players' terms. A
+        term that does not depend on ``t`` returns ``[]``.
+        """
+        return []
+
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
         return f"{type(self).__name__}({args})"
@@ -171,6 +183,7 @@ class SecurityValue(UtilityTerm):
     *Review of Economics and Statistics* 48(3), 266–279.
     """
 
+    depends_on_t = False
     affine = True
     depends_on_x = False
     _spec_attrs: ClassVar[dict[str, str]] = {"value": "value_name"}
@@ -220,6 +233,7 @@ class FiscalCost(UtilityTerm):
     *Journal of Political Economy* 84(2), 283–298.
     """
 
+    depends_on_t = False
     affine = True
 
     def __init__(self, mcpf: str = "mcpf_J", name: str = "fiscal_cost") -> None:
@@ -250,6 +264,7 @@ class PaymentValue(UtilityTerm):
     *Review of Economics and Statistics* 48(3), 266–279 (burden sharing).
     """
 
+    depends_on_t = False
     affine = True
 
     def __init__(self, weight: str = "w_US", name: str = "payment_value") -> None:
@@ -361,6 +376,8 @@ class NoDealCost(UtilityTerm):
     two-level games", *International Organization* 42(3), 427–460.
     """
 
+    depends_on_t = False
+    depends_on_t = False
     affine = True
     depends_on_x = False
 
@@ -395,6 +412,7 @@ class DrawdownOption(UtilityTerm):
     ch. 5 (outside options).
     """
 
+    depends_on_t = False
     affine = True
     depends_on_x = False
 
@@ -448,6 +466,9 @@ class _SigningTimeCost(UtilityTerm):
     def slope(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:
         return 0.0
 
+    def time_knots(self, draws: DrawsLike, T: float) -> list[Array]:
+        return [np.asarray(draws[self.date], dtype=np.float64)]
+
 
 class DeadlinePressure(_SigningTimeCost):
     r"""A one-off cost of signing after a deadline, spread over the agreement's term.
@@ -478,28 +499,98 @@ class DeadlinePressure(_SigningTimeCost):
 
 
 class LapseCost(_SigningTimeCost):
-    r"""The cost of a lapse: the agreement expired before the new one was signed.
+    r"""The cost of a lapse: the old agreement expired before the new one takes effect.
 
-    .. math:: u = -\frac{\ell\, \max(0,\ t - \tau_E)}{T}, \qquad \bar u = 0
+    .. math::
+        u = -\frac{\ell\, \max(0,\ e(T, t) - \tau_E)}{T}, \qquad \bar u = 0,
 
-    ``ℓ`` (¥bn per year of lapse) accrues from the expiry ``τ_E`` until signing at
-    ``t`` and is spread over the ``T``-year term, as :class:`DeadlinePressure`
-    spreads its one-off cost. Japan's agreement lapsed for a month in 2008 and
-    Korea's from January 2020 (shared/data). Affine (constant) in ``x``.
+    .. math::
+        e(T, t) = \begin{cases}
+            \max(t, t_R) + L & T \ge T_F \text{ (a full agreement)} \\
+            t + L_X & T < T_F \text{ (a short extension)}
+        \end{cases}
+
+    ``ℓ`` (¥bn per year of lapse) accrues from the expiry ``τ_E`` until the
+    agreement signed at ``t`` takes effect at ``e``, and is spread over the
+    ``T``-year term, as :class:`DeadlinePressure` spreads its one-off cost. A full
+    agreement needs the ratification lead time ``L`` (the Diet must approve it;
+    the cabinet books it in the budget) and cannot start before ``t_R``, when a new
+    administration has finished reviewing its policy; a short extension of the old
+    agreement needs only ``L_X``. Without lead-time parameters ``e = t`` (the lapse
+    runs to the signing). Japan's agreement lapsed for a month in 2008 and Korea's
+    from January 2020 (shared/data). Affine (constant) in ``x``.
+
+    Parameters
+    ----------
+    rate, expiry : str
+        Draw names of ``ℓ`` and ``τ_E``.
+    lead, lead_extension, ready : str or None
+        Draw names of ``L``, ``L_X`` and ``t_R`` (None: 0, 0 and no review).
+    full_term : float
+        ``T_F``: terms of at least this many years are full agreements.
+    name : str
+        Name of the term.
 
     References
     ----------
     C. Fershtman, D. J. Seidmann (1993), "Deadline effects and inefficient delay
     in bargaining with endogenous commitment", *Journal of Economic Theory*
     60(2), 306–321.
+    R. D. Putnam (1988), "Diplomacy and domestic politics: the logic of two-level
+    games", *International Organization* 42(3), 427–460 (ratification).
     """
 
     _spec_attrs: ClassVar[dict[str, str]] = {"rate": "cost", "expiry": "date"}
 
     def __init__(
-        self, rate: str = "lapse_J", expiry: str = "t_expiry", name: str = "lapse_cost"
+        self,
+        rate: str = "lapse_J",
+        expiry: str = "t_expiry",
+        name: str = "lapse_cost",
+        lead: str | None = None,
+        lead_extension: str | None = None,
+        ready: str | None = None,
+        full_term: float = 5.0,
     ) -> None:
         super().__init__(rate, expiry, name)
+        full_term = float(full_term)
+        if not (math.isfinite(full_term) and full_term > 0):
+            raise ValueError(f"full_term must be a positive number of years; got {full_term}")
+        self.lead, self.lead_extension, self.ready = lead, lead_extension, ready
+        self.full_term = full_term
+
+    def parameters(self) -> dict[str, Domain]:  # noqa: D102
+        out = super().parameters()
+        for name in (self.lead, self.lead_extension):
+            if name is not None:
+                out[name] = NONNEGATIVE
+        if self.ready is not None:
+            out[self.ready] = REAL
+        return out
+
+    def effective(self, draws: DrawsLike, T: ArrayLike, t: ArrayLike) -> Array:
+        """``e(T, t)``: when an agreement of ``T`` years signed at ``t`` takes effect."""
+        t = np.asarray(t, dtype=np.float64)
+        full = np.asarray(T) >= self.full_term
+        start = t if self.ready is None else np.maximum(t, draws[self.ready])
+        lead = 0.0 if self.lead is None else draws[self.lead]
+        short = 0.0 if self.lead_extension is None else draws[self.lead_extension]
+        return np.where(full, start + lead, t + short)
+
+    def value(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:  # noqa: D102
+        lapse = np.maximum(0.0, self.effective(draws, T, t) - draws[self.date])
+        return -draws[self.cost] * lapse / T
+
+    def time_knots(self, draws: DrawsLike, T: float) -> list[Array]:  # noqa: D102
+        expiry = np.asarray(draws[self.date], dtype=np.float64)
+        if T >= self.full_term:
+            lead = 0.0 if self.lead is None else draws[self.lead]
+            out = [expiry - lead]
+            if self.ready is not None:
+                out.append(np.asarray(draws[self.ready], dtype=np.float64))
+            return [np.broadcast_to(v, np.shape(expiry)) for v in out]
+        short = 0.0 if self.lead_extension is None else draws[self.lead_extension]
+        return [expiry - short]
 
     @staticmethod
     def exposure(t: Array, date: Array) -> Array:  # noqa: D102
@@ -515,6 +606,7 @@ class Constant(UtilityTerm):
     uses this term to represent ``a·U + b``; solutions must not change.
     """
 
+    depends_on_t = False
     affine = True
     depends_on_x = False
 
@@ -561,6 +653,11 @@ class FunctionTerm(UtilityTerm):
         ``kinks(draws) -> list of arrays``: payments where the slope jumps.
     parameters : mapping of str to Domain, optional
         Draw names read, with domains to validate.
+    depends_on_t : bool
+        Declare False when ``value`` reads neither ``T`` nor ``t``.
+    time_knots : callable, optional
+        ``time_knots(draws, T) -> list of arrays``: signing times where ``value``
+        kinks or jumps in ``t`` (between them it must be linear in ``t``).
 
     Examples
     --------
@@ -583,12 +680,15 @@ class FunctionTerm(UtilityTerm):
         affine: bool = False,
         parameters: Mapping[str, Domain] | None = None,
         kinks: Callable[[DrawsLike], list[Array]] | None = None,
+        depends_on_t: bool = True,
+        time_knots: Callable[[DrawsLike, float], list[Array]] | None = None,
     ) -> None:
         for label, fn in (
             ("value", value),
             ("slope", slope),
             ("disagreement", disagreement),
             ("kinks", kinks),
+            ("time_knots", time_knots),
         ):
             if fn is not None and not callable(fn):
                 raise TypeError(f"FunctionTerm {name!r}: {label} must be callable")
@@ -596,6 +696,8 @@ class FunctionTerm(UtilityTerm):
         self.affine = bool(affine)
         self._parameters = dict(parameters or {})
         self._kinks = kinks
+        self.depends_on_t = bool(depends_on_t)
+        self._time_knots = time_knots
 
     def parameters(self) -> dict[str, Domain]:  # noqa: D102
         return dict(self._parameters)
@@ -613,6 +715,9 @@ class FunctionTerm(UtilityTerm):
 
     def kinks(self, draws: DrawsLike) -> list[Array]:  # noqa: D102
         return [] if self._kinks is None else list(self._kinks(draws))
+
+    def time_knots(self, draws: DrawsLike, T: float) -> list[Array]:  # noqa: D102
+        return [] if self._time_knots is None else list(self._time_knots(draws, T))
 
     def spec(self) -> dict[str, object]:
         """Not available: a term made of code cannot be written to a scenario file."""

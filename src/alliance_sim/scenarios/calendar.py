@@ -1,4 +1,4 @@
-"""`TalksCalendar`: how the alternating-offers engine reads a scenario's calendar and parameters."""
+"""`TalksCalendar`: how the talks engines read a scenario's calendar and parameters."""
 
 from __future__ import annotations
 
@@ -10,11 +10,15 @@ __all__ = ["TalksCalendar"]
 
 @dataclass(frozen=True)
 class TalksCalendar:
-    """Settings of the time-aware bargaining engine (:mod:`alliance_sim.games.talks`).
+    """Settings of the time-aware talks: the reputational war of attrition
+    (:mod:`alliance_sim.games.talks`) and complete-information alternating offers
+    (:mod:`alliance_sim.games.offers`).
 
     Dates are the scenario's fixed parameters, in years since the talks opened;
-    the engine turns them into period indices with ``period_days``. Every name
-    refers to a parameter of the scenario's space.
+    the alternating-offers engine turns them into period indices with
+    ``period_days``. Every name refers to a parameter of the scenario's space
+    (``payee_demand`` and ``payee_commitment`` usually to one resolved by the
+    election's typed parameters, so each administration has its own).
 
     Parameters
     ----------
@@ -42,6 +46,16 @@ class TalksCalendar:
         a 0/1 parameter choosing the order per draw. With little discounting the
         side that makes the last offer before the final deadline gets most of the
         surplus (Ståhl 1972), so an uncertain order is usually the honest choice.
+    payer_demand, payee_demand : str
+        The payments the sides' committed (obstinate) types insist on.
+    payer_commitment, payee_commitment : str
+        Prior probabilities that each side is committed to its demand.
+    collapse : str
+        Hazard per year, from the expiry on, that the talks collapse with no deal
+        for the term (an uncertain final deadline).
+    path_draws : tuple of str
+        Two latent uniform parameters that draw each draw's realized path (so the
+        path depends only on the draw, however the run is chunked).
     """
 
     period_days: int = 7
@@ -59,6 +73,12 @@ class TalksCalendar:
     terms: tuple[float, ...] = (1.0, 5.0)
     horizon: float = 5.0
     payee_first: bool | str = True
+    payer_demand: str = "posture_J"
+    payee_demand: str = "posture_US"
+    payer_commitment: str = "z_J"
+    payee_commitment: str = "z_US"
+    collapse: str = "collapse_rate"
+    path_draws: tuple[str, str] = ("path_u", "path_v")
 
     def __post_init__(self) -> None:
         if (
@@ -73,6 +93,10 @@ class TalksCalendar:
         if self.horizon not in terms:
             raise ValueError(f"terms must include the horizon {self.horizon} (the usual term)")
         object.__setattr__(self, "terms", terms)
+        paths = tuple(self.path_draws)
+        if len(paths) != 2 or not all(isinstance(p, str) and p for p in paths):
+            raise ValueError(f"path_draws must be two parameter names; got {self.path_draws!r}")
+        object.__setattr__(self, "path_draws", paths)
 
     @property
     def period_years(self) -> float:

@@ -38,6 +38,9 @@ US_TYPES: dict[str, tuple[str, str]] = {
     "w_US": ("w_incumbent", "w_challenger"),
     "pi_drawdown": ("pi_incumbent", "pi_challenger"),
     "a_US": ("a_incumbent", "a_challenger"),
+    "posture_US": ("posture_incumbent", "posture_challenger"),
+    "z_US": ("z_incumbent", "z_challenger"),
+    "t_ready": ("t_ready_incumbent", "t_ready_challenger"),
 }
 
 YEN = "¥ billion per year"
@@ -383,6 +386,160 @@ def japan_us_2020() -> Scenario:
             "indicator",
             "assumption: who makes the first (and so the last) offer before the final "
             "deadline is not pinned down by the facts; each side with probability 1/2",
+        ),
+        # --- Why talks wait: committed postures, lead times, collapse (games.talks) ----------
+        Parameter(
+            "posture_J_ratio",
+            1.0,
+            "multiple of the status quo",
+            "fact: Tokyo held that it already pays an appropriate share (DESIGN.md), so a "
+            "committed Tokyo insists on the status quo",
+            bounds=(0, np.inf),
+        ),
+        Derived(
+            "posture_J",
+            ("posture_J_ratio", "status_quo"),
+            formulas.product,
+            "posture_J_ratio · status_quo",
+            YEN,
+            "definition: the payment a committed Tokyo insists on",
+        ),
+        Parameter(
+            "z_J",
+            stats.beta(2, 8),
+            "probability",
+            "assumption: mean 0.2 (90% in 0.04–0.43): a committed Tokyo is plausible but not "
+            "the rule; it held that it already pays an appropriate share (DESIGN.md), yet it "
+            "accepted rises in 1991, 1995 and 2016 after US pressure (shared/data)",
+            bounds=(0, 1),
+            description="prior probability that Tokyo is committed to its posture",
+        ),
+        Parameter(
+            "hold_share",
+            stats.uniform(0.15, 0.30),
+            "share",
+            "assumption calibrated on the Korea SMAs with a reported US demand (shared/data): "
+            "the first-year rise was about 16% (10th SMA: +8.2% against about +50% asked), "
+            "17–38% (8th: +2.5% against +6.6–14.5%) and about 40% (5th: about +12% against "
+            "+30%) of the rise asked; a committed administration holds out for 15–45% of its "
+            "announced rise",
+            bounds=(0, 1),
+            description="share of its announced rise a committed administration insists on",
+        ),
+        Derived(
+            "posture_incumbent",
+            ("status_quo", "demand", "hold_share"),
+            formulas.toward,
+            "status_quo + hold_share · (demand − status_quo)",
+            YEN,
+            "definition: the payment a committed incumbent insists on; Washington's announced "
+            "demand enters the talks here",
+        ),
+        Parameter(
+            "posture_challenger_ratio",
+            stats.uniform(1.01, 0.09),
+            "multiple of the status quo",
+            "assumption: the challenger made no public demand and campaigned on repairing "
+            "alliances; a committed challenger asks a rise like those of past agreements, "
+            "1–10% (2016 SMA +1.4%; Korea's 8th and 9th SMAs +2.5% and +5.8%: shared/data)",
+            bounds=(0, np.inf),
+        ),
+        Derived(
+            "posture_challenger",
+            ("posture_challenger_ratio", "status_quo"),
+            formulas.product,
+            "posture_challenger_ratio · status_quo",
+            YEN,
+            "definition: the payment a committed challenger administration insists on",
+        ),
+        Parameter(
+            "z_incumbent",
+            stats.beta(3, 7),
+            "probability",
+            "assumption: mean 0.3 (90% in 0.10–0.56): the incumbent repeated its demand in "
+            "public, called the alliance one-sided and left Korea's agreement in lapse through "
+            "2020 rather than accept Seoul's +13% offer (DESIGN.md)",
+            bounds=(0, 1),
+            description="prior probability that the incumbent is committed to its posture",
+        ),
+        Parameter(
+            "z_challenger",
+            stats.beta(1, 9),
+            "probability",
+            "assumption: mean 0.1: the challenger campaigned on repairing alliances, not on "
+            "cost sharing",
+            bounds=(0, 1),
+            description="prior probability that a challenger administration is committed",
+        ),
+        Parameter(
+            "lead_full",
+            stats.uniform(0.2, 0.15),
+            "years",
+            "fact (shared/data): the 2006, 2008 and 2016 agreements were agreed in principle "
+            "in mid-December and took effect on 1 April after the Diet's approval (about 0.3 "
+            "years); the 2011 one was signed on 21 January and took effect on 1 April (0.19 "
+            "years): 0.2–0.35 years from agreement to entry into force",
+            bounds=(0, np.inf),
+            description="lead time of a full agreement, from agreement to entry into force",
+        ),
+        Parameter(
+            "lead_extension",
+            stats.uniform(0.04, 0.08),
+            "years",
+            "assumption: a one-year special measure changes only the amount and term of the "
+            "old agreement, with no new categories to negotiate and a short Diet approval: "
+            "2–6 weeks",
+            bounds=(0, np.inf),
+            description="lead time of a one-year extension",
+        ),
+        Parameter(
+            "t_ready_incumbent",
+            0.0,
+            "years since talks opened",
+            "definition: the incumbent's policy is set; it needs no review",
+        ),
+        Parameter(
+            "review_challenger",
+            stats.uniform(0.1, 0.2),
+            "years",
+            "assumption: before committing to a five-year agreement a new administration "
+            "reviews its alliance policy and fills its Asia posts, which need Senate "
+            "confirmation: 5–15 weeks after the inauguration (a one-year extension of the "
+            "old agreement needs no review)",
+            bounds=(0, np.inf),
+        ),
+        Derived(
+            "t_ready_challenger",
+            ("t_inauguration", "review_challenger"),
+            formulas.sum_,
+            "t_inauguration + review_challenger",
+            "years since talks opened",
+            "definition: when a challenger administration can start a full agreement",
+        ),
+        Parameter(
+            "collapse_rate",
+            stats.uniform(0.25, 0.75),
+            "per year",
+            "assumption: no SMA talks have ended without an agreement (shared/data: every "
+            "lapse, Japan 2008 and Korea 2014 and 2019, ended in one within about three "
+            "months); from the expiry on the talks collapse with no deal for the term at "
+            "0.25–1 a year (a 22–63% chance within a year)",
+            bounds=(0, np.inf),
+            description="hazard of a collapse with no deal for the term, after the expiry",
+        ),
+        Parameter(
+            "path_u",
+            stats.uniform(0.0, 1.0),
+            "uniform variate",
+            "definition: latent uniform that draws the realized path of the talks",
+            bounds=(0, 1),
+        ),
+        Parameter(
+            "path_v",
+            stats.uniform(0.0, 1.0),
+            "uniform variate",
+            "definition: latent uniform that draws who concedes on the realized path",
+            bounds=(0, 1),
         ),
         # --- The election and Washington's types ------------------------------------------
         Parameter(
