@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import alliance_sim as asim
 from alliance_sim.games import BargainingProblem
-from alliance_sim.games.talks import talks_equilibrium
+from alliance_sim.games.offers import offers_equilibrium
 from alliance_sim.players import FunctionTerm
 from alliance_sim.scenarios import TalksCalendar
 from alliance_sim.solvers import nash_solution, screening_cutoff, two_period_screening
@@ -176,9 +176,9 @@ def test_no_election_no_deadlines_gives_the_core_nash_solution(scn):
     errors = []
     for days in (8, 4, 2):
         cal = TalksCalendar(period_days=days, terms=(5.0,), horizon=5.0, payee_first=True)
-        out = talks_equilibrium(dataclasses.replace(flat, talks=cal), draws)
-        assert out["spe_agreement"].all() and np.all(out["agreement_period"] == 0)
-        errors.append(np.max(np.abs(out["spe_payment"] - nash)))
+        out = offers_equilibrium(dataclasses.replace(flat, talks=cal), draws)
+        assert out["offers_agreement"].all() and np.all(out["offers_period"] == 0)
+        errors.append(np.max(np.abs(out["offers_payment"] - nash)))
     # First-order convergence in the period length (BRW 1986): halving Δ halves the gap.
     assert errors[0] / errors[1] == pytest.approx(2.0, rel=0.2)
     assert errors[1] / errors[2] == pytest.approx(2.0, rel=0.2)
@@ -187,20 +187,20 @@ def test_no_election_no_deadlines_gives_the_core_nash_solution(scn):
 
 def test_talks_outputs_and_calendar_facts(scn):
     draws = scn.parameters.sample(3000, seed=12)
-    out = talks_equilibrium(scn, draws)
-    agree = out["spe_agreement"]
+    out = offers_equilibrium(scn, draws)
+    agree = out["offers_agreement"]
     assert agree.mean() > 0.9
-    np.testing.assert_array_equal(np.isnan(out["spe_payment"]), ~agree)
-    assert np.all(out["spe_payment"][agree] >= 0)
-    assert np.all(out["spe_payment"][agree] <= draws["diet_max"][agree] + 1e-9)  # ratified
-    assert set(np.unique(out["term_years"][agree])) <= {1.0, 5.0}
-    assert np.all((out["breakdown_prob"] >= 0) & (out["breakdown_prob"] <= 1))
+    np.testing.assert_array_equal(np.isnan(out["offers_payment"]), ~agree)
+    assert np.all(out["offers_payment"][agree] >= 0)
+    assert np.all(out["offers_payment"][agree] <= draws["diet_max"][agree] + 1e-9)  # ratified
+    assert set(np.unique(out["offers_term"][agree])) <= {1.0, 5.0}
+    assert np.all((out["offers_breakdown_prob"] >= 0) & (out["offers_breakdown_prob"] <= 1))
     # The lame duck: a challenger who wins cannot be bargained with before the inauguration.
     cal = scn.talks
     k_e = cal.period_of(scn.parameters["t_election"].value)
     k_i = cal.period_of(scn.parameters["t_inauguration"].value)
     chal = draws["challenger_wins"] > 0.5
-    period = out["agreement_period"]
+    period = out["offers_period"]
     assert not np.any(chal & (period >= k_e) & (period < k_i))
 
 
@@ -208,11 +208,11 @@ def test_the_last_offer_before_the_deadline_matters(scn):
     """With little discounting the side that proposes last gets more (Ståhl): the preset
     draws the order, and Tokyo pays more when Washington makes the last offer."""
     draws = scn.parameters.sample(3000, seed=13)
-    out = talks_equilibrium(scn, draws)
+    out = offers_equilibrium(scn, draws)
     first = draws["washington_first"] > 0.5
     n_periods = int(np.floor(scn.parameters["t_final"].value / scn.talks.period_years)) + 1
     washington_last = first == ((n_periods - 1) % 2 == 0)
-    x = out["spe_payment"]
+    x = out["offers_payment"]
     assert np.nanmedian(x[washington_last]) > np.nanmedian(x[~washington_last])
 
 
@@ -220,8 +220,8 @@ def test_costly_renegotiation_never_makes_one_year_deals_more_likely(scn):
     cheap = scn.with_parameters(c_renegotiate=0.0, p_challenger=1.0)
     dear = scn.with_parameters(c_renegotiate=500.0, p_challenger=1.0)
     d = cheap.parameters.sample(2000, seed=14)
-    one_cheap = talks_equilibrium(cheap, d)["one_year_deal"]
-    one_dear = talks_equilibrium(dear, d.replace(c_renegotiate=500.0))["one_year_deal"]
+    one_cheap = offers_equilibrium(cheap, d)["offers_one_year"]
+    one_dear = offers_equilibrium(dear, d.replace(c_renegotiate=500.0))["offers_one_year"]
     assert one_dear.mean() <= one_cheap.mean()
     assert not one_dear.any()
 
@@ -231,11 +231,11 @@ def test_talks_reject_a_random_calendar_and_a_non_separable_term(scn):
 
     wobbly = scn.with_parameters(t_election=stats.uniform(0.04, 0.02))
     with pytest.raises(ValueError, match="'t_election' to be a fixed date"):
-        talks_equilibrium(wobbly, wobbly.parameters.sample(5, seed=1))
+        offers_equilibrium(wobbly, wobbly.parameters.sample(5, seed=1))
     mixed = FunctionTerm("per_year", lambda d, x, T, t: -x / T)
     odd = scn.with_players(payer=scn.payer.with_term(mixed))
     with pytest.raises(ValueError, match="mixes the payment with the term"):
-        talks_equilibrium(odd, odd.parameters.sample(5, seed=1))
+        offers_equilibrium(odd, odd.parameters.sample(5, seed=1))
 
 
 # --- Two-period screening ----------------------------------------------------------------------

@@ -80,6 +80,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         progress=None,
         stances=None if args.stances else False,
         talks=None if args.talks else False,
+        offers=True if args.offers else None,
     )
     table = res.summary()
     print(
@@ -167,7 +168,15 @@ def _parser() -> argparse.ArgumentParser:
         "--no-stances", dest="stances", action="store_false", help="skip the stance games"
     )
     p.add_argument(
-        "--no-talks", dest="talks", action="store_false", help="skip the alternating-offers talks"
+        "--no-talks",
+        dest="talks",
+        action="store_false",
+        help="skip the talks (the reputational war of attrition on the calendar)",
+    )
+    p.add_argument(
+        "--offers",
+        action="store_true",
+        help="also solve complete-information alternating offers on the calendar",
     )
     p.add_argument("--out", help="also write the summary table to this CSV file")
     p.set_defaults(func=_cmd_run)

@@ -164,8 +164,9 @@ def stance_game(scenario: object, draws: Draws) -> StanceGame:
     d_m = np.maximum(np.where(pb_now.feasible, x_now, x0), x0)
     d_h = np.asarray(draws[demand], dtype=np.float64)
 
-    def u_payer(x: Array, t: Array) -> Array:
-        return payer.utility(inc, x, T, t)
+    def u_payer(x: Array, t: Array, state: Draws = inc) -> Array:
+        # The administration that signs sets the deal's entry into force (its review).
+        return payer.utility(state, x, T, t)
 
     def u_payee(x: Array) -> Array:  # the incumbent administration's preferences
         return payee.utility(inc, x, T, now)
@@ -175,7 +176,9 @@ def stance_game(scenario: object, draws: Draws) -> StanceGame:
     for state in (inc, chal):
         pb, x = settle(state, post)
         x_ok = np.where(pb.feasible, x, x0)
-        w_payer.append(np.where(pb.feasible, u_payer(x_ok, post), payer.disagreement(state, n)))
+        w_payer.append(
+            np.where(pb.feasible, u_payer(x_ok, post, state), payer.disagreement(state, n))
+        )
         w_payee.append(np.where(pb.feasible, u_payee(x_ok), d_payee_inc))
     p = draws[election.probability]
     v_j = (1.0 - p) * w_payer[0] + p * w_payer[1]

@@ -129,6 +129,7 @@ TALKS_OUTPUTS: dict[str, str] = {
     "spe_agreement": "an agreement is reached on the draw's realized path (bool)",
     "spe_payment": "the payment agreed on the realized path (NaN without agreement)",
     "agreement_time": "years from the opening to the agreement on the path (NaN if none)",
+    "agreement_week": "week of the agreement since the opening (0: the opening week; −1 if none)",
     "agreement_before_election": "the agreement comes before the election (bool)",
     "term_years": "term of the agreement on the path (NaN if none)",
     "one_year_deal": "the agreement is shorter than the usual term (bool)",
@@ -141,7 +142,10 @@ TALKS_OUTPUTS: dict[str, str] = {
     "p_agreement": "probability of an agreement (ex ante)",
     "p_before_election": "probability of agreement before the election (ex ante)",
     "p_lapse": "probability that the old agreement lapses (ex ante)",
+    "p_on_time": "probability that a new agreement takes effect by the expiry (ex ante; "
+    "1 − p_lapse)",
     "p_one_year": "probability of a short (one-year) agreement (ex ante)",
+    "p_payer_concedes": "probability that the agreement is the payer's concession (ex ante)",
     "expected_delay": "expected years from the opening to the agreement, given agreement",
     "expected_payment": "expected agreed payment, given agreement",
     "talks_regular": "winning beats conceding wherever a side concedes (the solution is an "
@@ -149,14 +153,15 @@ TALKS_OUTPUTS: dict[str, str] = {
 }
 
 
-def _fixed(scenario: Any, name: str) -> float:
-    entry = scenario.parameters[name]
-    if not getattr(entry, "is_fixed", False):
+def _date(draws: Draws, name: str) -> float:
+    """A calendar date: the same in every draw (the talks' stages are common to all)."""
+    v = np.asarray(draws[name], dtype=np.float64)
+    if v.size and not np.all(v == v.flat[0]):
         raise ValueError(
-            f"the talks' calendar needs {name!r} to be a fixed date (a number), not a "
-            f"distribution: the stages of the talks are common to all draws"
+            f"the talks' calendar needs {name!r} to be a fixed date, the same in every draw "
+            f"(a number, not a distribution)"
         )
-    return float(entry.value)
+    return float(v.flat[0])
 
 
 def timeless(player: Player) -> Player:
@@ -524,10 +529,10 @@ def talks_equilibrium(scenario: Any, draws: Draws) -> dict[str, NDArray]:
         raise ValueError("the talks need a scenario with `talks` and `election`")
     payer, payee = scenario.payer, scenario.payee
     n = draws.n
-    t_e = max(_fixed(scenario, cal.election), 0.0)
-    t_i = max(_fixed(scenario, cal.inauguration), t_e)
-    t_b = _fixed(scenario, cal.budget)
-    t_x = _fixed(scenario, cal.expiry)
+    t_e = max(_date(draws, cal.election), 0.0)
+    t_i = max(_date(draws, cal.inauguration), t_e)
+    t_b = _date(draws, cal.budget)
+    t_x = _date(draws, cal.expiry)
     terms, horizon = cal.terms, cal.horizon
     p = np.asarray(draws[election.probability], dtype=np.float64)
     state = {"I": election.resolve_as(draws, False), "C": election.resolve_as(draws, True)}
@@ -547,6 +552,17 @@ def talks_equilibrium(scenario: Any, draws: Draws) -> dict[str, NDArray]:
     effective = {
         th: (lambda T, t, s=s: entry_into_force(payer)(s, T, t)) for th, s in state.items()
     }
+    # Utilities must be separable, U(x, T, t) = φ(x) + U_0(T, t), for the gains above.
+    x0_probe = np.asarray(draws[scenario.status_quo], dtype=np.float64)
+    probes = np.stack([0.5 * x0_probe, x0_probe, 2.0 * x0_probe])
+    for s in state.values():
+        for who in (payer, payee):
+            if not who.separable(s, probes):
+                raise ValueError(
+                    f"{who.name}'s utility mixes the payment with the term or the signing "
+                    f"time (a term's value depends on x and on T or t); the talks need "
+                    f"U(x, T, t) = φ(x) + U_0(T, t)"
+                )
     d_j = {th: payer.disagreement(s, n) for th, s in state.items()}
     d_u = {th: payee.disagreement(s, n) for th, s in state.items()}
     payee_can = x_j >= ratify_min
@@ -638,6 +654,9 @@ def talks_equilibrium(scenario: Any, draws: Draws) -> dict[str, NDArray]:
         "spe_agreement": agree,
         "spe_payment": np.where(agree, path["payment"], np.nan),
         "agreement_time": np.where(agree, t_agree, np.nan),
+        "agreement_week": np.where(
+            agree, np.floor(np.where(agree, t_agree, 0.0) * WEEKS_PER_YEAR), -1
+        ).astype(np.int64),
         "agreement_before_election": agree & (t_agree < t_e),
         "term_years": term,
         "one_year_deal": agree & (term < horizon),
@@ -677,6 +696,7 @@ def _expected(
         "pay": atom * x_inc,
         "lapse_ok": atom * (open_eff <= t_x),
         "one": atom * short[open_term],
+        "payer": atom.copy(),
     }
     weight = {"I": (1.0 - atom) * s_e * (1.0 - p), "C": (1.0 - atom) * s_e * p * s_ei}
     for th, war in wars.items():
@@ -701,13 +721,17 @@ def _expected(
             acc["pay"] += w * pay * mass.sum(axis=1)
             acc["lapse_ok"] += w * (mass * ~lapse).sum(axis=1)
             acc["one"] += w * (mass * short[term]).sum(axis=1)
+            if side == "a":
+                acc["payer"] += w * mass.sum(axis=1)
     agree = acc["agree"]
     safe = np.where(agree > 0, agree, 1.0)
     return {
         "p_agreement": agree,
         "p_before_election": atom,
         "p_lapse": 1.0 - acc["lapse_ok"],
+        "p_on_time": acc["lapse_ok"],
         "p_one_year": acc["one"],
+        "p_payer_concedes": acc["payer"],
         "expected_delay": np.where(agree > 0, acc["time"] / safe, np.nan),
         "expected_payment": np.where(agree > 0, acc["pay"] / safe, np.nan),
     }

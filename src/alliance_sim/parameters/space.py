@@ -348,6 +348,21 @@ class ParameterSpace(Mapping[str, Entry]):
                 arrays[e.name] = inverse_cdf(e.value, u[column[e.name]])
         return Draws(arrays, n=n)
 
+    def rederive(self, draws: Draws, *, keep: Sequence[str] = ()) -> Draws:
+        """``draws`` with every derived quantity recomputed from the others (in order).
+
+        After changing a parameter by hand (a comparative static), the quantities
+        derived from it follow; names in ``keep`` are left as they are.
+        """
+        arrays = {k: draws[k] for k in draws}
+        n = draws.n
+        for e in self.entries:
+            if isinstance(e, Derived) and e.name not in keep:
+                args = (arrays[i] if isinstance(i, str) else float(i) for i in e.inputs)
+                out = np.asarray(e.function(*args), dtype=np.float64)
+                arrays[e.name] = np.broadcast_to(out, (n,))
+        return Draws(arrays, n=n)
+
     # Display -----------------------------------------------------------------------
     def table(self, width: int = 100) -> str:
         """Aligned text table: name, value or distribution, unit, provenance."""

@@ -17,7 +17,7 @@ resolved by :class:`~alliance_sim.players.election.ElectionTiming`:
 with :math:`e(T, t)` the agreement's entry into force: the signing time plus the
 ratification lead time (``lead_full`` for a full agreement, after the new
 administration's review ``t_ready``; ``lead_extension`` for a short extension;
-:class:`~alliance_sim.players.terms.LapseCost`).
+:class:`~alliance_sim.players.terms.LapseCost`; without these names, ``e = t``).
 
 Terms in order: Tokyo — security value, fiscal cost, reference point
 (quadratic audience cost above the status quo), no-deal (lapse) cost, budget
@@ -59,9 +59,9 @@ def tokyo(
     budget_deadline: str = "t_budget",
     lapse_rate: str = "lapse_J",
     expiry: str = "t_expiry",
-    lead: str | None = "lead_full",
-    lead_extension: str | None = "lead_extension",
-    ready: str | None = "t_ready",
+    lead: str | None = None,
+    lead_extension: str | None = None,
+    ready: str | None = None,
 ) -> Player:
     """The host (payer) player with the default terms; see the module docstring."""
     return Player(
@@ -72,9 +72,7 @@ def tokyo(
             ReferencePoint(audience, status_quo, direction=1, power=2.0),
             NoDealCost(lapse_cost),
             DeadlinePressure(budget_cost, budget_deadline),
-            LapseCost(
-                lapse_rate, expiry, lead=lead, lead_extension=lead_extension, ready=ready
-            ),
+            LapseCost(lapse_rate, expiry, lead=lead, lead_extension=lead_extension, ready=ready),
         ],
     )
 
@@ -93,9 +91,9 @@ def washington(
     basing_cost: str = "C_U",
     lapse_rate: str = "lapse_U",
     expiry: str = "t_expiry",
-    lead: str | None = "lead_full",
-    lead_extension: str | None = "lead_extension",
-    ready: str | None = "t_ready",
+    lead: str | None = None,
+    lead_extension: str | None = None,
+    ready: str | None = None,
 ) -> Player:
     """The patron (payee) player with the default terms; see the module docstring."""
     return Player(
@@ -106,8 +104,6 @@ def washington(
             ReferencePoint(loss_aversion, status_quo, direction=-1, power=1.0),
             NoDealCost(walk_away_cost),
             DrawdownOption(saving_share, basing_cost, drawdown_prob),
-            LapseCost(
-                lapse_rate, expiry, lead=lead, lead_extension=lead_extension, ready=ready
-            ),
+            LapseCost(lapse_rate, expiry, lead=lead, lead_extension=lead_extension, ready=ready),
         ],
     )

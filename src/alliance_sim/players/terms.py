@@ -653,6 +653,8 @@ class FunctionTerm(UtilityTerm):
         ``kinks(draws) -> list of arrays``: payments where the slope jumps.
     parameters : mapping of str to Domain, optional
         Draw names read, with domains to validate.
+    depends_on_x : bool
+        Declare False when ``value`` does not read ``x`` (e.g. a cost of signing late).
     depends_on_t : bool
         Declare False when ``value`` reads neither ``T`` nor ``t``.
     time_knots : callable, optional
@@ -680,6 +682,7 @@ class FunctionTerm(UtilityTerm):
         affine: bool = False,
         parameters: Mapping[str, Domain] | None = None,
         kinks: Callable[[DrawsLike], list[Array]] | None = None,
+        depends_on_x: bool = True,
         depends_on_t: bool = True,
         time_knots: Callable[[DrawsLike, float], list[Array]] | None = None,
     ) -> None:
@@ -696,6 +699,7 @@ class FunctionTerm(UtilityTerm):
         self.affine = bool(affine)
         self._parameters = dict(parameters or {})
         self._kinks = kinks
+        self.depends_on_x = bool(depends_on_x)
         self.depends_on_t = bool(depends_on_t)
         self._time_knots = time_knots
 

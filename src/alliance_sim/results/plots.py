@@ -487,14 +487,14 @@ def equilibrium_outcomes(result: SimulationResult, ax: Sequence[Axes] | None = N
 def time_to_agreement(result: SimulationResult, ax: Sequence[Axes] | None = None) -> Figure:
     """Week and payment of agreement in the talks on the calendar, by election winner.
 
-    Left: the distribution of ``agreement_period`` (weeks since the talks opened)
-    among the draws whose equilibrium path reaches an agreement, as the share of
-    each group's agreements per week on a log scale (agreement without delay
-    dominates under complete information), with dashed lines at the election,
-    the budget draft, the inauguration and the expiry of the old agreement.
-    Right: the distribution of the agreed payment ``spe_payment``. Groups are the
-    result's :meth:`~alliance_sim.results.SimulationResult.groups` by election
-    winner (or all draws without an election).
+    Left: the distribution of ``agreement_week`` (weeks since the talks opened)
+    among the draws whose path reaches an agreement, as the share of each group's
+    agreements per week on a log scale (concessions cluster at the opening, just
+    after the election or the inauguration, and before deadlines), with dashed lines
+    at the election, the budget draft, the inauguration and the expiry of the old
+    agreement. Right: the distribution of the agreed payment ``spe_payment``. Groups
+    are the result's :meth:`~alliance_sim.results.SimulationResult.groups` by
+    election winner (or all draws without an election).
 
     Parameters
     ----------
@@ -516,37 +516,43 @@ def time_to_agreement(result: SimulationResult, ax: Sequence[Axes] | None = None
     if "spe_agreement" not in result.outputs or scn.talks is None:
         raise ValueError(
             "this result has no talks outputs (no 'spe_agreement'): simulate with talks=True, "
-            "which needs a scenario with a talks calendar, an election and a drawdown"
+            "which needs a scenario with a talks calendar and an election"
         )
     fig, left, right = _axes_pair(ax, (13.0, 5.0))
     cal, unit = scn.talks, _unit(result)
     agree = result["spe_agreement"]
     groups = {k: m for k, m in result.groups().items() if k != "all"} or result.groups()
+    per_week = 365.25 / 7.0
     events = [
-        (label, cal.period_of(float(scn.parameters[getattr(cal, attr)].value)))
+        (label, float(scn.parameters[getattr(cal, attr)].value) * per_week)
         for label, attr in _EVENTS
     ]
-    final = cal.period_of(float(scn.parameters[cal.final].value))
+    agreed_weeks = result["agreement_week"][agree]
+    last = max(
+        [w for _, w in events]
+        + [float(np.quantile(agreed_weeks, 0.995)) if agreed_weeks.size else 0.0]
+    )
+    final = int(np.ceil(last)) + 2
 
     # left: week of agreement
     weeks = np.arange(final + 1)
     width = 0.8 / len(groups)
     for j, (label, mask) in enumerate(groups.items()):
-        period = result["agreement_period"][mask & agree].astype(np.int64)
-        count = np.bincount(period, minlength=final + 1)[: final + 1]
-        share = count / max(period.size, 1)
+        week = result["agreement_week"][mask & agree]
+        count = np.bincount(np.minimum(week, final), minlength=final + 1)[: final + 1]
+        share = count / max(week.size, 1)
         first = share[0] if share.size else float("nan")
         left.bar(
             weeks + (j - (len(groups) - 1) / 2) * width,
             np.where(share > 0, share, np.nan),
             width,
             color=_C.get(label, f"C{j}"),
-            label=f"{label}: {period.size:,} agreements,\n{first:.2%} of them in week 0",
+            label=f"{label}: {week.size:,} agreements,\n{first:.2%} of them in week 0",
         )
     left.set_yscale("log")
     left.set_xlim(-1.0, final + 1.0)
     for label, week in events:
-        _vline(left, week, f"{label} (week {week})", "0.35")
+        _vline(left, week, f"{label} (week {week:.1f})", "0.35")
     left.set_xlabel("week of agreement (weeks since the talks opened)")
     left.set_ylabel("share of the group's agreements (log scale)")
     p_agree = float(np.mean(agree)) if result.n else float("nan")
@@ -577,7 +583,7 @@ def time_to_agreement(result: SimulationResult, ax: Sequence[Axes] | None = None
     right.set_xlim(0.0, top)
     right.set_xlabel(f"agreed annual payment ({unit})")
     right.set_ylabel(f"share of the group's agreements per bin ({step:g} wide)")
-    right.set_title("Agreed payment on the equilibrium path")
+    right.set_title("Agreed payment on the realized path")
     right.legend(loc="upper right", fontsize=8.5)
     fig.suptitle(f"Talks on the calendar — {scn.title} — {result.n:,} draws")
     return fig

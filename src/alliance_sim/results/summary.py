@@ -143,16 +143,35 @@ def summary_stats(
     if "spe_agreement" in names:
         s += [
             Stat("talks", "P(agreement)", "mean", "spe_agreement"),
+            Stat("talks", "P(before election)", "mean", "agreement_before_election"),
             Stat("talks", "P(before budget draft)", "mean", "before_budget"),
-            Stat("talks", "P(lapse)", "mean", "lapse"),
             Stat("talks", "P(one-year deal)", "mean", "one_year_deal"),
-            Stat("talks", "P(drawdown exit)", "mean", "drawdown_exit"),
-            Stat("talks", "mean P(shock breakdown)", "mean", "breakdown_prob"),
-            Stat("agreement week", "", "quantiles", "agreement_period", "spe_agreement"),
-            Stat("agreement week", "mean", "mean", "agreement_period", "spe_agreement"),
+            Stat("talks", "P(lapse)", "mean", "lapse"),
+            Stat("talks", "P(no deal)", "mean", "no_deal"),
+            Stat("talks", "P(payer concedes)", "mean", "conceded_by", equals=0),
+            Stat("talks", "P(payee concedes)", "mean", "conceded_by", equals=1),
+            Stat("talks", "P(regular)", "mean", "talks_regular"),
+            Stat("agreement week", "", "quantiles", "agreement_week", "spe_agreement"),
+            Stat("agreement week", "mean", "mean", "agreement_week", "spe_agreement"),
+            Stat("lapse days", "", "quantiles", "lapse_days", "spe_agreement"),
+            Stat("lapse days", "mean", "mean", "lapse_days", "spe_agreement"),
             Stat("spe_payment", "", "quantiles", "spe_payment", "spe_agreement"),
             Stat("spe_payment", "mean", "mean", "spe_payment", "spe_agreement"),
             Stat("spe_payment", "sd", "sd", "spe_payment", "spe_agreement"),
+            Stat("forecast (ex ante)", "mean p_agreement", "mean", "p_agreement"),
+            Stat("forecast (ex ante)", "mean p_before_election", "mean", "p_before_election"),
+            Stat("forecast (ex ante)", "mean p_one_year", "mean", "p_one_year"),
+            Stat("forecast (ex ante)", "mean p_lapse", "mean", "p_lapse"),
+            Stat("forecast (ex ante)", "mean expected_delay (years)", "mean", "expected_delay"),
+            Stat("forecast (ex ante)", "mean expected_payment", "mean", "expected_payment"),
+        ]
+    if "offers_agreement" in names:
+        s += [
+            Stat("offers", "P(agreement)", "mean", "offers_agreement"),
+            Stat("offers", "P(one-year deal)", "mean", "offers_one_year"),
+            Stat("offers", "P(lapse)", "mean", "offers_lapse"),
+            Stat("offers_payment", "", "quantiles", "offers_payment", "offers_agreement"),
+            Stat("offers_payment", "mean", "mean", "offers_payment", "offers_agreement"),
         ]
     if "n_equilibria" in names:
         s += [

@@ -21,7 +21,9 @@ Layout (see ``examples/scenarios/japan_us_2020.toml``)::
                                                    weight = 1.0
     [election]            typed = {w_US = ["w_incumbent", "w_challenger"], ...}, ...
     [talks]               period_days, terms, horizon, payee_first, parameter names
-    [solvers]             run = ["axiomatic", "stances", "talks"]   # what simulate runs
+                          (dates, rates, postures and commitment priors, collapse, ...)
+    [solvers]             run = ["axiomatic", "stances", "talks"]   # what simulate runs;
+                          # "offers" adds complete-information alternating offers
 
 Bounds may use ``inf``/``-inf`` (TOML floats). :func:`dump_scenario` writes any
 scenario made of built-in pieces in this layout; :func:`load_scenario` reads it back
@@ -165,6 +167,12 @@ class _TalksModel(_Strict):
     terms: list[float] = Field(default_factory=lambda: [1.0, 5.0])
     horizon: float = 5.0
     payee_first: bool | str = True
+    payer_demand: str = "posture_J"
+    payee_demand: str = "posture_US"
+    payer_commitment: str = "z_J"
+    payee_commitment: str = "z_US"
+    collapse: str = "collapse_rate"
+    path_draws: tuple[str, str] = ("path_u", "path_v")
 
 
 class _HeaderModel(_Strict):
@@ -182,7 +190,7 @@ class _HeaderModel(_Strict):
 
 
 class _SolversModel(_Strict):
-    run: list[Literal["axiomatic", "stances", "talks"]] = Field(
+    run: list[Literal["axiomatic", "stances", "talks", "offers"]] = Field(
         default_factory=lambda: ["axiomatic", "stances", "talks"]
     )
 
@@ -309,7 +317,13 @@ def scenario_from_dict(raw: dict[str, Any], source: str = "<dict>") -> Scenario:
             ),
             talks=None
             if model.talks is None
-            else TalksCalendar(**{**model.talks.model_dump(), "terms": tuple(model.talks.terms)}),
+            else TalksCalendar(
+                **{
+                    **model.talks.model_dump(),
+                    "terms": tuple(model.talks.terms),
+                    "path_draws": tuple(model.talks.path_draws),
+                }
+            ),
             solvers=tuple(model.solvers.run),
             power=h.power,
             term_years=h.term_years,
@@ -455,6 +469,12 @@ def dump_scenario(scenario: Scenario) -> str:
                 "terms": list(t.terms),
                 "horizon": t.horizon,
                 "payee_first": t.payee_first,
+                "payer_demand": t.payer_demand,
+                "payee_demand": t.payee_demand,
+                "payer_commitment": t.payer_commitment,
+                "payee_commitment": t.payee_commitment,
+                "collapse": t.collapse,
+                "path_draws": list(t.path_draws),
             },
         )
     return "\n".join(lines)

@@ -31,7 +31,7 @@ from ..players import ElectionTiming, tokyo, washington
 from .calendar import TalksCalendar
 from .scenario import Scenario, years_between
 
-__all__ = ["CALENDAR", "US_TYPES", "japan_us_2020"]
+__all__ = ["CALENDAR", "LEAD_TIMES", "US_TYPES", "japan_us_2020"]
 
 #: Washington's typed parameters: resolved name → (incumbent's, challenger's).
 US_TYPES: dict[str, tuple[str, str]] = {
@@ -44,6 +44,13 @@ US_TYPES: dict[str, tuple[str, str]] = {
 }
 
 YEN = "¥ billion per year"
+
+#: The lapse-cost terms' lead times and review date (the talks' entry into force).
+LEAD_TIMES: dict[str, str] = {
+    "lead": "lead_full",
+    "lead_extension": "lead_extension",
+    "ready": "t_ready",
+}
 
 #: Dated events of the talks (DESIGN.md); times in the model are years since talks opened.
 CALENDAR: dict[str, dt.date] = {
@@ -475,7 +482,7 @@ def japan_us_2020() -> Scenario:
             "lead_full",
             stats.uniform(0.2, 0.15),
             "years",
-            "fact (shared/data): the 2006, 2008 and 2016 agreements were agreed in principle "
+            "assumption read off the dataset's dates (shared/data): the 2006, 2008 and 2016 agreements were agreed in principle "
             "in mid-December and took effect on 1 April after the Diet's approval (about 0.3 "
             "years); the 2011 one was signed on 21 January and took effect on 1 April (0.19 "
             "years): 0.2–0.35 years from agreement to entry into force",
@@ -624,8 +631,8 @@ def japan_us_2020() -> Scenario:
         name="japan_us_2020",
         title="Japan–US host-nation support talks, autumn 2020 (FY2021–2025 SMA)",
         parameters=ParameterSpace(p),
-        payer=tokyo(),
-        payee=washington(),
+        payer=tokyo(**LEAD_TIMES),
+        payee=washington(**LEAD_TIMES),
         election=election,
         # Weekly periods; who proposes first (hence last) is uncertain (washington_first);
         # terms of 1 or 5 years (the tentative one-year deal DESIGN.md mentions, or the norm).

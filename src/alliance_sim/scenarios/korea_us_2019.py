@@ -23,7 +23,7 @@ from scipy import stats
 from ..parameters import Derived, Parameter, ParameterSpace, formulas
 from ..players import ElectionTiming, tokyo, washington
 from .calendar import TalksCalendar
-from .japan_us_2020 import US_TYPES, japan_us_2020
+from .japan_us_2020 import LEAD_TIMES, US_TYPES, japan_us_2020
 from .scenario import Scenario, years_between
 
 __all__ = ["KOREA_CALENDAR", "korea_us_2019"]
@@ -317,7 +317,7 @@ def korea_us_2019() -> Scenario:
             "lead_full",
             stats.uniform(0.1, 0.15),
             "years",
-            "fact (shared/data): the 9th SMA was agreed on 2014-01-12 and signed on 2014-02-02 "
+            "assumption read off the dataset's dates (shared/data): the 9th SMA was agreed on 2014-01-12 and signed on 2014-02-02 "
             "after a short lapse, the 10th initialed on 2019-02-10 and signed on 2019-03-08, "
             "each followed by the National Assembly's consent: 0.1–0.25 years from agreement "
             "to entry into force",
@@ -385,6 +385,7 @@ def korea_us_2019() -> Scenario:
         audience="kappa_K",
         lapse_cost="c_K",
         lapse_rate="lapse_K",
+        **LEAD_TIMES,
     )
     election = ElectionTiming(US_TYPES)
     return Scenario(
@@ -392,7 +393,7 @@ def korea_us_2019() -> Scenario:
         title="Korea–US host-nation support talks after the 10th SMA (11th SMA)",
         parameters=space,
         payer=seoul,
-        payee=washington(),
+        payee=washington(**LEAD_TIMES),
         election=election,
         talks=TalksCalendar(
             period_days=7,

@@ -56,12 +56,15 @@ class Scenario:
         draws down without a deal; with ``demand`` and ``election`` it enables the
         stance game (:mod:`alliance_sim.games.stance`).
     talks : TalksCalendar or None
-        Calendar and parameter names of the time-aware alternating-offers engine
-        (:mod:`alliance_sim.games.talks`); None disables it.
+        Calendar and parameter names of the time-aware talks
+        (:mod:`alliance_sim.games.talks`, :mod:`alliance_sim.games.offers`); None
+        disables them.
     solvers : tuple of str
         Which stages :func:`~alliance_sim.simulate` runs by default: ``"axiomatic"``
         (always: the settlement range and the Nash, KS and split solutions), and
-        ``"stances"``, ``"talks"`` when the scenario defines what they need.
+        ``"stances"``, ``"talks"`` (the reputational war of attrition), ``"offers"``
+        (complete-information alternating offers) when the scenario defines what
+        they need.
     payment_floor : float
         Lowest admissible payment (≥ 0).
     payment_unit : str
@@ -101,11 +104,11 @@ class Scenario:
         for label, p in (("payer", self.payer), ("payee", self.payee)):
             if not isinstance(p, Player):
                 raise TypeError(f"{label} must be a Player; got {type(p).__name__}")
-        unknown = sorted(set(self.solvers) - {"axiomatic", "stances", "talks"})
+        unknown = sorted(set(self.solvers) - {"axiomatic", "stances", "talks", "offers"})
         if unknown or "axiomatic" not in self.solvers:
             raise ValueError(
-                f"solvers must include 'axiomatic' and may add 'stances', 'talks'; got "
-                f"{self.solvers}"
+                f"solvers must include 'axiomatic' and may add 'stances', 'talks', 'offers'; "
+                f"got {self.solvers}"
             )
         object.__setattr__(self, "solvers", tuple(self.solvers))
         if not (math.isfinite(self.payment_floor) and self.payment_floor >= 0):
@@ -143,7 +146,14 @@ class Scenario:
             for name in (cal.rate_payer, cal.rate_payee, cal.ratify_min, cal.renegotiation):
                 out.setdefault(name, Domain(0.0))
             out.setdefault(cal.ratify_max, Domain(0.0))
-            out.setdefault(cal.breakdown, Domain(0.0, 1.0))
+            out.setdefault(cal.breakdown, Domain(0.0, 1.0, high_open=True))
+            if "talks" in self.solvers:
+                for name in (cal.payer_demand, cal.payee_demand, cal.collapse):
+                    out.setdefault(name, Domain(0.0))
+                for name in (cal.payer_commitment, cal.payee_commitment):
+                    out.setdefault(name, Domain(0.0, 1.0))
+                for name in cal.path_draws:
+                    out.setdefault(name, Domain(0.0, 1.0))
         if self.election is not None:
             for name in self.election.inputs():
                 out.setdefault(name, Domain())

@@ -253,6 +253,7 @@ class AttritionHazards:
         self.cum = {s: np.zeros((n, m + 1)) for s in _SIDES}
         self.jump = {s: np.zeros((n, m + 1)) for s in _SIDES}
         self.stop = {s: self._stop_time(concede[s]) for s in _SIDES}
+        self.yields = {s: self._yield_time(concede[s], win[s]) for s in _SIDES}
         self.bad = np.zeros((n, m), dtype=bool)
         for side in _SIDES:
             other = _other(side)
@@ -324,6 +325,18 @@ class AttritionHazards:
         )
         self.collapse_cum = np.zeros((n, m + 1))
         self.collapse_cum[:, 1:] = np.cumsum(steps, axis=1)
+
+    def _yield_time(self, own: Piecewise, win: Piecewise) -> Array:
+        """First time a side would rather concede than win (``w ≤ ℓ`` while ``ℓ > 0``)."""
+        start = self.knots[:, :-1]
+        lv, sl = own.level, own.slope
+        m0, m1 = win.level - lv, win.slope - sl
+        with np.errstate(divide="ignore", invalid="ignore"):
+            u_live = np.where(lv > 0.0, np.where(sl < 0.0, -lv / sl, np.inf), 0.0)
+            u_cross = np.where(m0 <= 0.0, 0.0, np.where(m1 < 0.0, -m0 / m1, np.inf))
+        span = np.minimum(u_live, self.width)
+        hit = (lv > 0.0) & (u_cross < span)
+        return np.where(hit, start + u_cross, np.inf).min(axis=1)
 
     def _stop_time(self, own: Piecewise) -> Array:
         """First time a side's own concession payoff is ≤ 0 (inf if never)."""
@@ -417,8 +430,20 @@ class AttritionHazards:
             )
             for s in _SIDES
         }
+        # A side that would rather concede than win from the start concedes at once with all
+        # its rational mass; the other then concedes to a committed side (not the war above).
+        start = self.knots[:, 0]
+        y = {s: self.yields[s] <= start for s in _SIDES}
+        yielded = {"a": y["a"], "b": y["b"] & ~y["a"]}
+        for s in _SIDES:
+            o = _other(s)
+            rational = -np.expm1(-theta[s])
+            atoms[s] = np.where(yielded[s], rational, atoms[s])
+            atoms[o] = np.where(yielded[s], np.exp(-theta[s]) * -np.expm1(-theta[o]), atoms[o])
+            end = np.where(yielded[s], start, end)
         regular = ~np.any(self.bad & (self.knots[:, :-1] < end[:, None]), axis=1)
-        return Attrition(self, theta, atoms, end, regular)
+        regular &= ~(y["a"] & y["b"])
+        return Attrition(self, theta, atoms, end, regular, yielded)
 
 
 def _piecewise(f: Piecewise, name: str, shape: tuple[int, int]) -> Piecewise:
@@ -511,9 +536,12 @@ class Attrition:
         atoms: dict[str, Array],
         end: Array,
         regular: Bools,
+        yielded: dict[str, Bools] | None = None,
     ) -> None:
         self.hz = hz
         self.atoms = atoms
+        none = np.zeros(hz.n, dtype=bool)
+        self.yielded = yielded or {"a": none, "b": none}
         self.start_atom_a, self.start_atom_b = atoms["a"], atoms["b"]
         # Reputations after the start atoms: Λ_i reaches θ_i at the side's own end.
         self.theta = {s: theta[s] + _log1m(atoms[s]) for s in _SIDES}
@@ -528,15 +556,15 @@ class Attrition:
 
     @property
     def survivors(self) -> Array:
-        """Probability that nobody concedes at the start."""
-        return (1.0 - self.start_atom_a) * (1.0 - self.start_atom_b)
+        """Probability that nobody concedes at the start (the atoms are unconditional)."""
+        return 1.0 - self.start_atom_a - self.start_atom_b
 
     def value(self, side: str) -> Array:
         """A rational side's equilibrium value at the start (undiscounted, gain units)."""
         c_other = self.atoms[_other(side)]
-        ell = self.hz.concede[side].level[:, 0]
+        ell = np.maximum(self.hz.concede[side].level[:, 0], 0.0)
         win = self.hz.win[side].level[:, 0]
-        return c_other * win + (1.0 - c_other) * np.maximum(ell, 0.0)
+        return np.where(self.yielded[side], ell, c_other * win + (1.0 - c_other) * ell)
 
     def _capped(self, side: str, cum: Array) -> Array:
         """``Λ_i`` capped where the side's reputation reaches 1 (its rational mass is spent)."""

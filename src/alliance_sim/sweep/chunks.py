@@ -26,7 +26,7 @@ from ..results.result import result_stats
 from ..results.summary import Grouping, SummaryAccumulator
 from ..scenarios import Scenario
 from ..solvers import Equilibria
-from .pipeline import evaluate, evaluate_stances, evaluate_talks
+from .pipeline import evaluate, evaluate_offers, evaluate_stances, evaluate_talks
 
 __all__ = ["CHUNK", "ChunkError", "Task", "TaskResult", "evaluate_unit", "plan_tasks", "run_task"]
 
@@ -100,7 +100,7 @@ class Task:
         The run's :class:`numpy.random.SeedSequence`.
     sampler : str
         ``"random"``, ``"sobol"`` or ``"lhs"``.
-    stances, talks : bool
+    stances, talks, offers : bool
         Optional pipeline stages.
     arrays : bool
         Return the per-draw outputs and parameters.
@@ -125,6 +125,7 @@ class Task:
     summarize: bool
     by: str | None
     unit: tuple[NDArray[np.float64], ...] | None = None
+    offers: bool = False
 
     @property
     def seed(self) -> np.random.SeedSequence:
@@ -166,6 +167,7 @@ def evaluate_unit(
     *,
     stances: bool,
     talks: bool,
+    offers: bool = False,
 ) -> tuple[dict[str, NDArray], Draws, Equilibria | None]:
     """Map unit-cube columns ``u`` to ``n`` draws and run the pipeline stages asked for.
 
@@ -180,6 +182,8 @@ def evaluate_unit(
         out.update(extra)
     if talks:
         out.update(evaluate_talks(scenario, draws))
+    if offers:
+        out.update(evaluate_offers(scenario, draws))
     return out, draws, eq
 
 
@@ -199,7 +203,7 @@ def evaluate_draws(
             start=start,
         )
     out, draws, eq = evaluate_unit(
-        scenario, u, stop - start, stances=task.stances, talks=task.talks
+        scenario, u, stop - start, stances=task.stances, talks=task.talks, offers=task.offers
     )
     return out, {k: np.asarray(v) for k, v in draws.items()}, eq
 

@@ -16,14 +16,19 @@ import os
 __all__ = ["WORK_BYTES", "available_memory", "check_memory", "peak_rss", "work_bytes_per_draw"]
 
 #: Peak bytes of temporaries per evaluated draw, by pipeline stage. Measured with
-#: tracemalloc on the presets (core 0.9 kB; + stances 2.5 kB; + talks 10.8 kB for
+#: tracemalloc on the presets (core 0.9 kB; + stances 2.5 kB; + offers 10.8 kB for
 #: the Korea preset's calendar); ``tests/test_memory.py`` keeps them upper bounds.
-WORK_BYTES: dict[str, int] = {"core": 1024, "stances": 2048, "talks": 12288}
+WORK_BYTES: dict[str, int] = {"core": 1024, "stances": 2048, "talks": 12288, "offers": 12288}
 
 
-def work_bytes_per_draw(stances: bool, talks: bool) -> int:
+def work_bytes_per_draw(stances: bool, talks: bool, offers: bool = False) -> int:
     """Upper bound on the temporaries of one evaluated draw for these stages."""
-    return WORK_BYTES["core"] + WORK_BYTES["stances"] * stances + WORK_BYTES["talks"] * talks
+    return (
+        WORK_BYTES["core"]
+        + WORK_BYTES["stances"] * stances
+        + WORK_BYTES["talks"] * talks
+        + WORK_BYTES["offers"] * offers
+    )
 
 
 def _proc_kilobytes(path: str, field: str) -> int | None:

@@ -6,6 +6,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..games import TOKYO_STANCES, WASHINGTON_STANCES, BargainingProblem, stance_game
+from ..games.offers import OFFERS_OUTPUTS, offers_equilibrium
 from ..games.talks import TALKS_OUTPUTS, talks_equilibrium
 from ..parameters import Draws
 from ..scenarios import Scenario
@@ -22,8 +23,10 @@ __all__ = [
     "OUTPUTS",
     "bargaining_problem",
     "evaluate",
+    "evaluate_offers",
     "evaluate_stances",
     "evaluate_talks",
+    "has_offers",
     "has_stance_game",
     "has_talks",
     "stance_names",
@@ -61,10 +64,16 @@ OUTPUTS: dict[str, str] = {
 
 
 OUTPUTS.update(TALKS_OUTPUTS)
+OUTPUTS.update(OFFERS_OUTPUTS)
 
 
 def has_talks(scenario: Scenario) -> bool:
-    """True when the scenario defines the time-aware talks (calendar, election, drawdown)."""
+    """True when the scenario defines the reputational talks (a calendar and an election)."""
+    return None not in (scenario.talks, scenario.election)
+
+
+def has_offers(scenario: Scenario) -> bool:
+    """True when the scenario defines complete-information alternating offers on the calendar."""
     return None not in (scenario.talks, scenario.election, scenario.drawdown)
 
 
@@ -74,8 +83,13 @@ def wants(scenario: Scenario, stage: str) -> bool:
 
 
 def evaluate_talks(scenario: Scenario, draws: Draws) -> dict[str, NDArray]:
-    """Subgame-perfect equilibrium of the talks on the calendar (`games.talks`)."""
+    """The talks as a reputational war of attrition on the calendar (`games.talks`)."""
     return talks_equilibrium(scenario, draws)
+
+
+def evaluate_offers(scenario: Scenario, draws: Draws) -> dict[str, NDArray]:
+    """Complete-information alternating offers on the calendar (`games.offers`)."""
+    return offers_equilibrium(scenario, draws)
 
 
 def has_stance_game(scenario: Scenario) -> bool:

@@ -22,7 +22,7 @@ from ..solvers import Equilibria
 from .chunks import CHUNK, Task, TaskResult, evaluate_draws, plan_tasks, task_length
 from .execution import SCHEDULERS, Scheduler, check_client, default_workers, ordered_results
 from .memory import check_memory, work_bytes_per_draw
-from .pipeline import has_stance_game, has_talks, wants
+from .pipeline import has_offers, has_stance_game, has_talks, wants
 
 __all__ = ["simulate"]
 
@@ -43,6 +43,7 @@ def simulate(
     client: Any = None,
     stances: bool | None = None,
     talks: bool | None = None,
+    offers: bool | None = None,
 ) -> SimulationResult:
     """Simulate ``n`` draws of ``scenario``: parameters → players → problem → solutions.
 
@@ -99,9 +100,13 @@ def simulate(
         (:mod:`alliance_sim.games.stance`); None: whenever the scenario defines one
         and lists ``"stances"`` in ``Scenario.solvers``.
     talks : bool or None
-        Also solve the alternating-offers talks on the calendar
-        (:mod:`alliance_sim.games.talks`; about 45 µs a draw); None: whenever the
-        scenario has a ``talks`` calendar and lists ``"talks"`` in ``Scenario.solvers``.
+        Also solve the talks as a reputational war of attrition on the calendar
+        (:mod:`alliance_sim.games.talks`); None: whenever the scenario has a
+        ``talks`` calendar and an election and lists ``"talks"`` in ``Scenario.solvers``.
+    offers : bool or None
+        Also solve complete-information alternating offers on the calendar
+        (:mod:`alliance_sim.games.offers`; outputs ``offers_*``); None: when the
+        scenario lists ``"offers"`` in ``Scenario.solvers``.
 
     Returns
     -------
@@ -151,8 +156,16 @@ def simulate(
         talks,
         has_talks(scenario),
         scenario.name,
-        "a talks calendar, an election and a drawdown probability",
+        "a talks calendar and an election",
         default=wants(scenario, "talks"),
+    )
+    offers = _enabled(
+        "offers",
+        offers,
+        has_offers(scenario),
+        scenario.name,
+        "a talks calendar, an election and a drawdown probability",
+        default=wants(scenario, "offers"),
     )
     root = seed_sequence(seed)
     if sampler == "sobol" and not is_power_of_two(n):
@@ -164,6 +177,7 @@ def simulate(
         sampler=sampler,
         stances=stances,
         talks=talks,
+        offers=offers,
         arrays=keep or store is not None,
         summarize=not keep,
     )
@@ -189,7 +203,7 @@ def simulate(
         in_flight=(len(parallel) if parallel else workers if scheduler == "threads" else 1),
         draw_bytes=_bytes_per_draw(probe_out, probe_par),
         keep=keep,
-        work_bytes=work_bytes_per_draw(stances, talks),
+        work_bytes=work_bytes_per_draw(stances, talks, offers),
         lhs_columns=len(scenario.parameters.random_names) if sampler == "lhs" else 0,
         worker_memory=_worker_memory(parallel),
     )

@@ -25,11 +25,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..games import BargainingProblem
+from ..games.offers import OFFERS_OUTPUTS
+from ..games.talks import TALKS_OUTPUTS
 from ..parameters import Draws
 from ..scenarios import Scenario
 from ..solvers import Solution, ks_solution, nash_solution, split_solution
 from ..solvers.rootfind import RTOL, XTOL
-from ..sweep import bargaining_problem, evaluate
+from ..sweep import bargaining_problem, evaluate, evaluate_offers, evaluate_talks
 
 __all__ = [
     "check_individual_rationality",
@@ -138,10 +140,12 @@ def check_monotone(
     """Assert that ``output`` never moves against ``direction`` when ``parameter`` rises.
 
     Common random numbers: the same draws are evaluated twice, once with
-    ``parameter`` raised by ``step`` (default: 1% of its absolute mean, or 0.01).
-    Draws where the output is undefined (NaN: no settlement range) in either run
-    are skipped. Any static output of :data:`alliance_sim.sweep.OUTPUTS` works
-    (e.g. ``payer_reservation``, ``nash_payment``, ``lo``, ``hi``).
+    ``parameter`` raised by ``step`` (default: 1% of its absolute mean, or 0.01)
+    and the quantities derived from it recomputed. Draws where the output is
+    undefined (NaN: no settlement range, no agreement) in either run are skipped.
+    Any output of :data:`alliance_sim.sweep.OUTPUTS` works: the static ones (e.g.
+    ``payer_reservation``, ``nash_payment``, ``lo``, ``hi``) and those of the
+    talks (e.g. ``p_one_year``, ``expected_payment``), which are then solved too.
 
     Parameters
     ----------
@@ -182,13 +186,15 @@ def check_monotone(
     d = draws if draws is not None else scenario.parameters.sample(n, seed=seed)
     if parameter not in d:
         raise ValueError(f"unknown parameter {parameter!r}; known: {', '.join(d)}")
-    base = evaluate(scenario, d)
+    stages = {output, where} & (set(TALKS_OUTPUTS) | set(OFFERS_OUTPUTS))
+    base = _outputs(scenario, d, stages)
     if output not in base:
         raise ValueError(f"unknown output {output!r}; outputs: {', '.join(base)}")
     value = np.asarray(d[parameter], dtype=np.float64)
     if step is None:
         step = max(0.01, 0.01 * float(np.abs(value).mean()))
-    moved = evaluate(scenario, d.replace(**{parameter: value + step}))
+    raised = scenario.parameters.rederive(d.replace(**{parameter: value + step}), keep=[parameter])
+    moved = _outputs(scenario, raised, stages)
     y0 = np.asarray(base[output], dtype=np.float64)
     y1 = np.asarray(moved[output], dtype=np.float64)
     sign = 1.0 if direction == "increasing" else -1.0
@@ -204,6 +210,16 @@ def check_monotone(
             f"{value[i]:.6g} to {value[i] + step:.6g} moves {output} from {y0[i]:.6g} to "
             f"{y1[i]:.6g} in draw {i} ({(~ok).sum()} of {ok.size} draws): {_describe(d, i)}"
         )
+
+
+def _outputs(scenario: Scenario, draws: Draws, names: set[str | None]) -> dict[str, NDArray]:
+    """Static outputs, plus the talks' or the offers' when ``names`` asks for them."""
+    out = evaluate(scenario, draws)
+    if names & set(TALKS_OUTPUTS):
+        out.update(evaluate_talks(scenario, draws))
+    if names & set(OFFERS_OUTPUTS):
+        out.update(evaluate_offers(scenario, draws))
+    return out
 
 
 def check_rescaling_invariance(

@@ -1,4 +1,4 @@
-r"""Brute-force reference: the reputational war of attrition in discrete time, by backward induction.
+r"""Brute-force reference: the reputational war of attrition in discrete time (backward induction).
 
 An independent check of :mod:`alliance_sim.solvers.attrition` (and of
 :mod:`alliance_sim.solvers.reputation`). It does not use the continuous solver's
@@ -53,15 +53,35 @@ The mover's posterior moves only its own coordinate, so the backward pass needs
 values off the grid along the mover's axis only: linear interpolation in
 :math:`\ln\mu`, with the indifference :math:`H_m(\mu^*) = \ell_m` solved exactly
 on that interpolant (the crossing of a piecewise-linear monotone function, no
-bisection), vectorized over the grid; no loop over grid points. The backward
-pass stores the cutoffs :math:`\ln\mu^*_m(k, \cdot)` on the other's grid.
+bisection), vectorized over the grid; no loop over grid points.
 
-**Forward pass.** From the priors the path is deterministic until a concession
+**Outcomes (backward).** Alongside the values, the backward pass carries, on the
+same grid and with the same interpolation at the posterior, the probabilities
+that *a* / *b* concedes first and that the talks collapse, and
+:math:`E[\tau\,\mathbf 1\{\text{agreement}\}]`, all from the start of period *k*
+(e.g. for the mover :math:`P_m(k) = c + (1-c)\,e^{-\int\eta}\,P_m(k+1, \mu^*,
+\mu_o)`). The outcome probabilities, expected time and values at the priors are
+these tables, bilinear in :math:`\ln\mu`. They are consistent with the values
+whatever the grid does to the path below.
+
+**Path (forward).** From the priors the path is deterministic until a concession
 or a collapse: in period *k* the mover's cutoff is interpolated linearly in the
-other's :math:`\ln\mu_o` from the stored table, it concedes with (unconditional
+other's :math:`\ln\mu_o` from the stored cutoffs, it concedes with (unconditional
 on its type) probability :math:`c_k = \max(0, 1-\mu_m/\mu^*)` and its belief
-becomes :math:`\max(\mu_m, \mu^*)`. The forward pass is vectorized over any
-number of priors sharing one backward pass.
+becomes :math:`\max(\mu_m, \mu^*)`. This gives the per-period concessions, the
+beliefs and the first moves, vectorized over priors.
+
+**Equilibrium check.** A rational type can only deviate by conceding when it
+should hold or holding when it should concede; holding is always on the path
+(committed types hold), so every continuation after a deviation is the path
+itself. The path is therefore an equilibrium of the discrete game iff no rational
+mover gains by a one-period deviation, with the continuation values computed
+exactly backward along the path (no grid): ``path_regret`` is the largest such
+gain. It is of the order of the grid error (≤ 0.2Δ in payoff units in the tests)
+when the cutoff functions are smooth enough for the interpolation between grid
+columns; when they jump by O(1) (e.g. lapse costs that end the war before the
+reputations reach 1) the interpolated path is not an equilibrium, ``path_regret``
+is large, and only the backward outcomes should be used.
 
 **Discreteness.** In this game (as in any alternating-move discretization) the
 rational types' reputations climb ladders with steps of order :math:`\Delta` in
@@ -72,7 +92,12 @@ the priors, is a staircase: a lattice-phase error of order :math:`\Delta` that
 oscillates in :math:`\ln z_i` with a period of one ladder step. On a belief grid
 the jumps are smeared over a cell. Averaging outcomes over a band of priors a few
 steps wide (both solvers at the same priors; :func:`prior_band`) removes the
-oscillation and leaves the smooth :math:`O(\Delta)` error.
+oscillation and leaves the smooth :math:`O(\Delta)` error. The timing is
+first-order too: a side's atom at time 0 in continuous time comes in its first
+move (at :math:`\Delta` if it moves second), and a deadline atom "just before
+:math:`\tau`" needs the conceding side to move in the period just before
+:math:`\tau` (if its move falls at :math:`\tau`, the other side's payoffs have
+already dropped and the atom converges to a different value).
 
 Cost: :math:`O(K\,n^2)` time and :math:`O(n^2 + Kn)` memory for ``grid = n``.
 """
@@ -100,45 +125,52 @@ _GL_X, _GL_W = np.polynomial.legendre.leggauss(4)
 
 @dataclass(frozen=True)
 class DiscreteAttrition:
-    """Equilibrium outcome of the discrete war of attrition (module docstring).
+    r"""Equilibrium outcome of the discrete war of attrition (module docstring).
 
     Per-prior results have the broadcast shape ``S`` of ``z_a`` and ``z_b``;
-    per-period ones have shape ``(K,) + S``.
+    per-period ones have shape ``(K,) + S``. The outcome probabilities, expected
+    time and values come from the backward pass (tables on the belief grid,
+    bilinear in :math:`\ln\mu` at the priors); the per-period quantities, beliefs
+    and first moves from the forward pass along the path.
 
     Attributes
     ----------
     dt, horizon : float
-        Period length :math:`\\Delta` and :math:`K\\Delta`.
+        Period length :math:`\Delta` and :math:`K\Delta`.
     first : str
         The side that moves in period 0.
     times : ndarray, (K,)
-        Period start times :math:`t_k = k\\Delta`.
+        Period start times :math:`t_k = k\Delta`.
     mover : ndarray of str, (K,)
         ``"a"`` or ``"b"``: who may concede in each period.
-    concede_a, concede_b : ndarray, (K,) + S
-        Unconditional probability that the side concedes in period *k* (0 when it
-        does not move).
-    collapse : ndarray, (K,) + S
-        Unconditional probability that the talks collapse after period *k*.
-    mu_a, mu_b : ndarray, (K + 1,) + S
-        Public beliefs on the equilibrium path at the start of each period (and
-        after the last).
     p_a_concedes, p_b_concedes : ndarray, S
         Probability that the agreement is *a*'s (*b*'s) concession.
     p_collapse : ndarray, S
         Probability that the talks collapse with no deal.
     p_unresolved : ndarray, S
-        Probability of reaching the horizon with no event (with no collapse:
-        :math:`z_a z_b` once both reputations have reached 1).
+        Probability of reaching the horizon with no event (with no collapse,
+        :math:`z_a z_b` up to the grid's interpolation once both reputations reach 1).
     p_no_agreement : ndarray, S
         ``p_collapse + p_unresolved``.
     expected_time : ndarray, S
         Expected time of agreement given agreement (NaN if agreement has probability 0).
+    value_a, value_b : ndarray, S
+        Rational types' equilibrium values at time 0 (payoff units).
+    concede_a, concede_b : ndarray, (K,) + S
+        Unconditional probability that the side concedes in period *k* on the path
+        (0 when it does not move).
+    collapse : ndarray, (K,) + S
+        Unconditional probability that the talks collapse after period *k*.
+    mu_a, mu_b : ndarray, (K + 1,) + S
+        Public beliefs on the path at the start of each period (and after the last).
     first_move_a, first_move_b : ndarray, S
         Unconditional probability that each side concedes in its first period.
-    value_a, value_b : ndarray, S
-        Rational types' equilibrium values at time 0 (payoff units; bilinear
-        interpolation in :math:`\\ln\\mu` off the grid).
+    path_regret : ndarray, S
+        Largest payoff gain (payoff units, money of :math:`t_k`) a rational mover could
+        get by a one-period deviation on the path, with continuation values computed
+        exactly along the path (no grid). Holding is always on the path, so this is a
+        complete equilibrium check of the path; it is small (of the order of the grid's
+        interpolation error) when the path is an equilibrium of the discrete game.
     monotonicity_violation : float
         Largest decrease of a mover's continuation :math:`H_m` between adjacent
         grid points of its own reputation, over all periods and beliefs of the
@@ -150,21 +182,22 @@ class DiscreteAttrition:
     first: str
     times: Array
     mover: NDArray[np.str_]
-    concede_a: Array
-    concede_b: Array
-    collapse: Array
-    mu_a: Array
-    mu_b: Array
     p_a_concedes: Array
     p_b_concedes: Array
     p_collapse: Array
     p_unresolved: Array
     p_no_agreement: Array
     expected_time: Array
-    first_move_a: Array
-    first_move_b: Array
     value_a: Array
     value_b: Array
+    concede_a: Array
+    concede_b: Array
+    collapse: Array
+    mu_a: Array
+    mu_b: Array
+    first_move_a: Array
+    first_move_b: Array
+    path_regret: Array
     monotonicity_violation: float
 
     def p_concedes_between(self, side: str, start: float, stop: float) -> Array:
@@ -177,10 +210,10 @@ class DiscreteAttrition:
 
 
 def prior_band(z: float, half_width: float, n: int = 9) -> tuple[Array, Array]:
-    """Priors and weights of a smooth (Hann) window in :math:`\\ln z` around ``z``.
+    r"""Priors and weights of a smooth (Hann) window in :math:`\ln z` around ``z``.
 
-    Averaging an outcome over :math:`\\ln z' \\in [\\ln z - h, \\ln z + h]` with
-    weights :math:`\\propto \\cos^2(\\pi u/2)`, :math:`u = (\\ln z' - \\ln z)/h`,
+    Averaging an outcome over :math:`\ln z' \in [\ln z - h, \ln z + h]` with
+    weights :math:`\propto \cos^2(\pi u/2)`, :math:`u = (\ln z' - \ln z)/h`,
     removes the discrete game's lattice-phase oscillation when ``h`` spans a few
     ladder steps (module docstring).
 
@@ -189,7 +222,7 @@ def prior_band(z: float, half_width: float, n: int = 9) -> tuple[Array, Array]:
     z : float
         Centre of the band, in (0, 1).
     half_width : float
-        Half-width :math:`h` in :math:`\\ln z` (> 0; ``z·e^h`` must stay below 1).
+        Half-width :math:`h` in :math:`\ln z` (> 0; ``z·e^h`` must stay below 1).
     n : int, optional
         Number of nodes (interior points of the window).
 
@@ -223,7 +256,7 @@ def _on_times(f: Payoff, t: Array, name: str) -> Array:
 
 
 def _collapse_integrals(eta: Hazard, t: Array, dt: float) -> Array:
-    """:math:`\\int_{t_k}^{t_k+\\Delta} \\eta` per period (4-point Gauss–Legendre)."""
+    r""":math:`\int_{t_k}^{t_k+\Delta} \eta` per period (4-point Gauss–Legendre)."""
     if not callable(eta):
         val = float(eta)
         if not np.isfinite(val) or val < 0.0:
@@ -237,7 +270,7 @@ def _collapse_integrals(eta: Hazard, t: Array, dt: float) -> Array:
 
 
 def _cutoff(h: Array, ell: float, x: Array) -> tuple[Array, Array, Array]:
-    """The mover's cutoff per column: where ``h[:, j]`` (non-decreasing in row) crosses ``ell``.
+    r"""The mover's cutoff per column: where ``h[:, j]`` (non-decreasing in row) crosses ``ell``.
 
     Parameters
     ----------
@@ -246,12 +279,12 @@ def _cutoff(h: Array, ell: float, x: Array) -> tuple[Array, Array, Array]:
     ell : float
         Value of conceding now.
     x : ndarray, (n,)
-        Increasing grid of :math:`\\ln\\mu`, ending at 0.
+        Increasing grid of :math:`\ln\mu`, ending at 0.
 
     Returns
     -------
     xstar : ndarray, (p,)
-        :math:`\\ln\\mu^*`: the posterior that makes the mover indifferent on the
+        :math:`\ln\mu^*`: the posterior that makes the mover indifferent on the
         interpolant (0 if it concedes for sure; ``x[0]`` if it never concedes).
     lo : ndarray of int, (p,)
         Grid interval ``[x[lo], x[lo + 1]]`` holding ``xstar``.
@@ -278,32 +311,44 @@ def _cutoff(h: Array, ell: float, x: Array) -> tuple[Array, Array, Array]:
     return xstar, lo, frac
 
 
-def _move(
-    v_mover: Array,
-    v_other: Array,
-    x: Array,
-    ell: float,
-    win: float,
-    disc_m: float,
-    disc_o: float,
-) -> tuple[Array, Array, Array, float]:
-    """One period of backward induction with the mover's reputation on axis 0.
+@dataclass(frozen=True)
+class _Step:
+    """The mover's decision in one period, per grid point (mover's reputation on axis 0)."""
 
-    Returns the mover's and the other's values at the start of the period, the
-    mover's cutoffs per column and the largest decrease of ``H_m`` along axis 0.
+    xstar: Array  # (p,) ln μ*, per column
+    lo: NDArray[np.intp]  # (p,) grid interval of the posterior μ*
+    frac: Array  # (p,) position in that interval
+    hold: NDArray[np.bool_]  # (n, p) rows at or above the cutoff (they hold)
+    kept: Array  # (n, p) μ/μ*: probability of no concession there
+
+    def update(self, h: Array, paid: float) -> Array:
+        """A table of the other side (or a probability): ``paid`` on concession, else ``h``.
+
+        ``h`` is the continuation (already discounted) at the start of the next period;
+        where the mover concedes up to μ* it is taken at the posterior (interpolated).
+        """
+        cols = np.arange(h.shape[1])
+        h_star = h[self.lo, cols] + self.frac * (h[self.lo + 1, cols] - h[self.lo, cols])
+        # paid·c + (1 − c)·h(μ*) with 1 − c = kept, in place (this is the hot loop).
+        out = np.multiply(self.kept, (h_star - paid)[None, :])
+        out += paid
+        np.copyto(out, h, where=self.hold)
+        return out
+
+
+def _decide(h_m: Array, ell: float, x: Array) -> tuple[_Step, Array, float]:
+    r"""The mover's cutoffs from its continuation ``h_m`` (mover on axis 0).
+
+    Returns the decision, the mover's value :math:`\max(\ell, H_m)` at the start of
+    the period, and the largest decrease of ``h_m`` along axis 0.
     """
-    h_m = disc_m * v_mover
-    h_o = disc_o * v_other
     drop = float(np.max(h_m[:-1] - h_m[1:], initial=0.0))
     xstar, lo, frac = _cutoff(h_m, ell, x)
-    cols = np.arange(h_m.shape[1])
-    # The other's continuation at the mover's posterior μ* (per column).
-    h_o_star = h_o[lo, cols] + frac * (h_o[lo + 1, cols] - h_o[lo, cols])
-    conc = x[:, None] < xstar[None, :]  # rows that concede up to μ*
-    c = np.where(conc, -np.expm1(np.minimum(x[:, None] - xstar[None, :], 0.0)), 0.0)
-    new_m = np.where(conc, ell, np.maximum(h_m, ell))  # max(ℓ, H), also at μ_m = 1
-    new_o = np.where(conc, c * win + (1.0 - c) * h_o_star[None, :], h_o)
-    return new_m, new_o, xstar, max(drop, 0.0)
+    hold = x[:, None] >= xstar[None, :]
+    kept = np.multiply.outer(np.exp(x), np.exp(-xstar))
+    # max(ℓ, H(μ')): ℓ below the cutoff (there H < ℓ), H above it.
+    value = np.maximum(h_m, ell)
+    return _Step(xstar, lo, frac, hold, kept), value, max(drop, 0.0)
 
 
 def _locate(xq: Array, x: Array) -> tuple[NDArray[np.intp], Array]:
@@ -373,8 +418,9 @@ def discrete_war_of_attrition(
     Returns
     -------
     DiscreteAttrition
-        Outcome probabilities, expected agreement time, per-period concession
-        probabilities, the belief path and the rational types' values at 0.
+        Outcome probabilities, expected agreement time and the rational types'
+        values at 0 (backward tables); per-period concession probabilities, the
+        belief path, first moves and the path's equilibrium check (forward pass).
 
     Raises
     ------
@@ -385,12 +431,14 @@ def discrete_war_of_attrition(
     Examples
     --------
     Constant shares (Abreu & Gul): with no collapse, the talks end unresolved
-    exactly when both sides are committed.
+    when both sides are committed, :math:`z_a z_b` (exactly on the path).
 
     >>> out = discrete_war_of_attrition(0.4, 0.7, 0.3, 0.6, 1.0, 1.5, 0.1, 0.2,
     ...                                 dt=0.02, horizon=2.0, grid=81)
-    >>> round(float(out.p_unresolved), 12), round(float(out.p_a_concedes), 2)
-    (0.02, 0.7)
+    >>> round(float(out.p_a_concedes), 2), round(float(out.p_no_agreement), 3)
+    (0.7, 0.02)
+    >>> round(float(1 - out.concede_a.sum() - out.concede_b.sum()), 12)
+    0.02
     """
     if first not in ("a", "b"):
         raise ValueError(f"first must be 'a' or 'b'; got {first!r}")
@@ -418,21 +466,31 @@ def discrete_war_of_attrition(
     second = "b" if first == "a" else "a"
     mover = np.array([first if k % 2 == 0 else second for k in range(n_periods)])
 
-    # Backward pass; value tables have axis 0 = ln μ_a, axis 1 = ln μ_b.
-    va = np.zeros((grid, grid))
-    vb = np.zeros((grid, grid))
+    # Backward pass. Tables have axis 0 = ln μ_a, axis 1 = ln μ_b: the rational types'
+    # values, and (for the outcome) the probabilities that a / b concedes first and the
+    # probability of a collapse and the agreement time × 1{agreement}, all from the start
+    # of period k (probabilities are not discounted).
+    tables = {name: np.zeros((grid, grid)) for name in ("va", "vb", "pa", "pb", "pc", "tt")}
     cut = np.empty((n_periods, grid))  # mover's ln μ* per grid point of the other
     violation = 0.0
     for k in range(n_periods - 1, -1, -1):
-        da = float(np.exp(-rate["a"] * dt - hz[k]))
-        db = float(np.exp(-rate["b"] * dt - hz[k]))
-        if mover[k] == "a":
-            va, vb, cut[k], drop = _move(va, vb, x["a"], ell["a"][k], win["b"][k], da, db)
-        else:
-            new_b, new_a, cut[k], drop = _move(
-                vb.T, va.T, x["b"], ell["b"][k], win["a"][k], db, da
-            )
-            va, vb = new_a.T, new_b.T
+        m = str(mover[k])
+        o = "b" if m == "a" else "a"
+        # Work with the mover's reputation on axis 0.
+        view = {key: (v if m == "a" else v.T) for key, v in tables.items()}
+        keep = float(np.exp(-hz[k]))  # no collapse before the next period
+        disc = {s: float(np.exp(-rate[s] * dt)) * keep for s in ("a", "b")}
+        step, v_m, drop = _decide(disc[m] * view["v" + m], ell[m][k], x[m])
+        new = {
+            "v" + m: v_m,
+            "v" + o: step.update(disc[o] * view["v" + o], win[o][k]),
+            "p" + m: step.update(keep * view["p" + m], 1.0),
+            "p" + o: step.update(keep * view["p" + o], 0.0),
+            "pc": step.update((1.0 - keep) + keep * view["pc"], 0.0),
+            "tt": step.update(keep * view["tt"], t[k]),
+        }
+        tables = {key: (v if m == "a" else v.T) for key, v in new.items()}
+        cut[k] = step.xstar
         violation = max(violation, drop)
 
     # Forward pass along the equilibrium paths (vectorized over priors).
@@ -442,6 +500,7 @@ def discrete_war_of_attrition(
     path = {s: np.empty((n_periods + 1, npri)) for s in ("a", "b")}
     inc = {s: np.zeros((n_periods, npri)) for s in ("a", "b")}
     col = np.zeros((n_periods, npri))
+    cond = np.zeros((n_periods, npri))  # concession probability given period k is reached
     survive = np.ones(npri)
     for k in range(n_periods):
         path["a"][k], path["b"][k] = np.exp(lmu["a"]), np.exp(lmu["b"])
@@ -449,58 +508,101 @@ def discrete_war_of_attrition(
         o = "b" if m == "a" else "a"
         j, w = _locate(lmu[o], x[o])
         xstar = (1.0 - w) * cut[k, j] + w * cut[k, j + 1]
-        c = -np.expm1(np.minimum(lmu[m] - xstar, 0.0))
-        inc[m][k] = survive * c
-        survive = survive * (1.0 - c)
+        cond[k] = -np.expm1(np.minimum(lmu[m] - xstar, 0.0))
+        inc[m][k] = survive * cond[k]
+        survive = survive * (1.0 - cond[k])
         lmu[m] = np.maximum(lmu[m], xstar)
         p_col = -np.expm1(-hz[k])
         col[k] = survive * p_col
         survive = survive * (1.0 - p_col)
     path["a"][n_periods], path["b"][n_periods] = np.exp(lmu["a"]), np.exp(lmu["b"])
+    regret = _path_regret(mover, cond, path, ell, win, rate, hz, dt)
 
-    # Values at time 0: bilinear in (ln μ_a, ln μ_b).
+    # Outcomes from the backward tables: bilinear in (ln μ_a, ln μ_b) at the priors.
     ia, wa = _locate(np.log(za.ravel()), x["a"])
     ib, wb = _locate(np.log(zb.ravel()), x["b"])
 
-    def bilinear(v: Array) -> Array:
-        return (
+    def at_priors(v: Array) -> Array:
+        out = (
             (1 - wa) * (1 - wb) * v[ia, ib]
             + wa * (1 - wb) * v[ia + 1, ib]
             + (1 - wa) * wb * v[ia, ib + 1]
             + wa * wb * v[ia + 1, ib + 1]
         )
-
-    p_a, p_b = inc["a"].sum(axis=0), inc["b"].sum(axis=0)
-    p_agree = p_a + p_b
-    timed = (t[:, None] * (inc["a"] + inc["b"])).sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        e_time = np.where(p_agree > 0.0, timed / np.where(p_agree > 0.0, p_agree, 1.0), np.nan)
-    k_a = 0 if first == "a" else 1
-    p_col = col.sum(axis=0)
+        return out.reshape(shape)
 
     def per(v: Array) -> Array:
         return v.reshape(v.shape[:-1] + shape)
 
+    p_a, p_b, p_col = (at_priors(tables[key]) for key in ("pa", "pb", "pc"))
+    p_agree = p_a + p_b
+    timed = at_priors(tables["tt"])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        e_time = np.where(p_agree > 0.0, timed / np.where(p_agree > 0.0, p_agree, 1.0), np.nan)
+    k_a = 0 if first == "a" else 1
     return DiscreteAttrition(
         dt=float(dt),
         horizon=float(n_periods * dt),
         first=first,
         times=t,
         mover=mover,
+        p_a_concedes=p_a,
+        p_b_concedes=p_b,
+        p_collapse=p_col,
+        p_unresolved=np.maximum(1.0 - p_agree - p_col, 0.0),
+        p_no_agreement=1.0 - p_agree,
+        expected_time=e_time,
+        value_a=at_priors(tables["va"]),
+        value_b=at_priors(tables["vb"]),
         concede_a=per(inc["a"]),
         concede_b=per(inc["b"]),
         collapse=per(col),
         mu_a=per(path["a"]),
         mu_b=per(path["b"]),
-        p_a_concedes=per(p_a),
-        p_b_concedes=per(p_b),
-        p_collapse=per(p_col),
-        p_unresolved=per(survive),
-        p_no_agreement=per(p_col + survive),
-        expected_time=per(e_time),
         first_move_a=per(inc["a"][k_a]),
         first_move_b=per(inc["b"][1 - k_a]),
-        value_a=per(bilinear(va)),
-        value_b=per(bilinear(vb)),
+        path_regret=per(regret),
         monotonicity_violation=violation,
     )
+
+
+def _path_regret(
+    mover: NDArray[np.str_],
+    cond: Array,
+    path: dict[str, Array],
+    ell: dict[str, Array],
+    win: dict[str, Array],
+    rate: dict[str, float],
+    hz: Array,
+    dt: float,
+) -> Array:
+    """Largest gain from a one-period deviation of a rational mover on the path, per prior.
+
+    Holding is always on the path (committed types hold), so the rational types'
+    continuation values after any hold follow the path: computed backward along it,
+    exactly (no grid). Where the mover concedes with positive probability, conceding
+    must be at least as good as holding; where it holds with positive probability
+    (and still has rational mass), the reverse.
+    """
+    n_periods, npri = cond.shape
+    v = {"a": np.zeros(npri), "b": np.zeros(npri)}
+    worst = np.zeros(npri)
+    for k in range(n_periods - 1, -1, -1):
+        m = str(mover[k])
+        o = "b" if m == "a" else "a"
+        mu = path[m][k]
+        rational = mu < 1.0 - 1e-12
+        sigma = np.where(rational, cond[k] / np.where(rational, 1.0 - mu, 1.0), 0.0)
+        hold_m = np.exp(-rate[m] * dt - hz[k]) * v[m]
+        hold_o = np.exp(-rate[o] * dt - hz[k]) * v[o]
+        concedes = rational & (sigma > 1e-9)
+        holds = rational & (sigma < 1.0 - 1e-9)
+        loss = np.maximum(
+            np.where(concedes, hold_m - ell[m][k], 0.0), np.where(holds, ell[m][k] - hold_m, 0.0)
+        )
+        worst = np.maximum(worst, loss)
+        v[m] = np.where(
+            rational, sigma * ell[m][k] + (1.0 - sigma) * hold_m, np.maximum(ell[m][k], hold_m)
+        )
+        v[o] = cond[k] * win[o][k] + (1.0 - cond[k]) * hold_o
+    return worst

@@ -41,6 +41,7 @@ __all__ = [
     "default_gain_slopes",
     "default_gains",
     "ks_reference",
+    "lapse_years",
     "nash_foc_reference",
     "nash_reference",
     "reservations_reference",
@@ -49,11 +50,25 @@ __all__ = [
 Scalar = Callable[[float], float]
 
 
+def lapse_years(p: Mapping[str, float], T: float, t: float) -> float:
+    """Years of lapse of an agreement of ``T`` years signed at ``t``, written out with scalars.
+
+    The presets' players (``lead_full`` … in ``p``): a full agreement takes effect
+    ``lead_full`` after ``max(t, t_ready)``, a shorter one ``lead_extension`` after
+    ``t``; the default players (no lead times) on signing.
+    """
+    if "lead_full" not in p:
+        return max(0.0, t - p["t_expiry"])
+    full = T >= 5.0
+    start = max(t, p["t_ready"]) if full else t
+    return max(0.0, start + (p["lead_full"] if full else p["lead_extension"]) - p["t_expiry"])
+
+
 def default_gains(p: Mapping[str, float]) -> tuple[Scalar, Scalar]:
     """Scalar gain functions ``(g_J, g_U)`` of the default players for one draw ``p``."""
     x0 = p["status_quo"]
     late = p["c_budget"] / p["term_years"] if p["t_signing"] > p["t_budget"] else 0.0
-    lapsed = max(0.0, p["t_signing"] - p["t_expiry"]) / p["term_years"]
+    lapsed = lapse_years(p, p["term_years"], p["t_signing"]) / p["term_years"]
     k_j = p["S_J"] * p["pi_drawdown"] * p["rho_J"] + p["c_J"] - late - p["lapse_J"] * lapsed
     k_u = (
         p["S_U"] * p["pi_drawdown"] * p["rho_U"]
