@@ -1,5 +1,7 @@
 """Abreu & Gul (2000): closed forms against an independent Monte Carlo, limits, bad input."""
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
@@ -90,7 +92,7 @@ def test_vanishing_commitment_gives_immediate_agreement():
         ag = abreu_gul(0.6, 0.6, z, 2 * z, 1.0, 2.0)
         delays.append(float(ag.expected_delay))
         atoms.append(float(ag.p_concede_now_b))
-    assert all(d1 > d2 for d1, d2 in zip(delays, delays[1:], strict=False))
+    assert all(d1 > d2 for d1, d2 in itertools.pairwise(delays))
     assert delays[-1] < 1e-3 and atoms[-1] > 0.999
     # The knife edge λ_a = λ_b with z_a = z_b keeps a delay of 1/(2λ) (documented).
     edge = abreu_gul(0.6, 0.6, 1e-12, 1e-12, 1.0, 1.0)

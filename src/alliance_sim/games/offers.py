@@ -93,7 +93,7 @@ OFFERS_OUTPUTS: dict[str, str] = {
     "offers_one_year": "the agreement is shorter than the usual term (bool)",
     "offers_breakdown": "no agreement on the equilibrium path: drawdown or final deadline (bool)",
     "offers_drawdown_exit": "Washington opts out (certain drawdown) on the path (bool)",
-    "offers_breakdown_prob": "probability that an outside shock ends the talks before the agreement",
+    "offers_breakdown_prob": "probability that an outside shock ends the talks before agreeing",
     "offers_lapse": "the agreement comes after expiry, or never (bool)",
     "offers_before_budget": "agreement before the cabinet's budget draft (bool)",
     "offers_payer_value": "payer's equilibrium value at the opening, gain units",

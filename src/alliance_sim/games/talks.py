@@ -183,7 +183,7 @@ def entry_into_force(player: Player) -> Callable[[Draws, float, Array], Array]:
 
 @dataclass
 class Gains:
-    """Side :math:`i`'s gain :math:`G_i(x, c, t)` over its no-deal utility (module docstring).
+    r"""Side :math:`i`'s gain :math:`G_i(x, c, t)` over its no-deal utility (module docstring).
 
     Attributes
     ----------
@@ -198,7 +198,7 @@ class Gains:
         Renegotiation cost a year after a short term.
     renewal : callable or None
         ``renewal(x, c)``: utility of the years after a short term (default: the
-        same payment renewed, :math:`\\varphi(x) + U^{0*}`).
+        same payment renewed, :math:`\varphi(x) + U^{0*}`).
     """
 
     player: Player
@@ -215,7 +215,7 @@ class Gains:
         self._phi: list[tuple[Array, Array]] = []
 
     def phi(self, x: Array) -> Array:
-        """:math:`\\varphi(x)`, cached for the few payment arrays the talks use."""
+        r""":math:`\varphi(x)`, cached for the few payment arrays the talks use."""
         for known, value in self._phi:
             if known is x:
                 return value
@@ -248,7 +248,7 @@ class Gains:
 
 @dataclass
 class Branch:
-    """The war of attrition with one administration, from its start date.
+    r"""The war of attrition with one administration, from its start date.
 
     Side *a* of the solver is the payer (Tokyo), side *b* the payee (Washington).
 
@@ -263,7 +263,7 @@ class Branch:
     pay_a, pay_b : ndarray
         The payment when *a* concedes (the payee's posture) and when *b* does.
     theta_b : ndarray
-        The payee's reputation :math:`-\\ln z_\\theta` at the start.
+        The payee's reputation :math:`-\ln z_\theta` at the start.
     """
 
     hz: AttritionHazards
@@ -467,16 +467,16 @@ def opening_concession(
     waiting: Callable[[Array], Array],
     theta0: Array,
 ) -> Array:
-    """Tokyo's probability of conceding at the opening (module docstring, step 1).
+    r"""Tokyo's probability of conceding at the opening (module docstring, step 1).
 
     Parameters
     ----------
     concede : ndarray
         :math:`G^P`, the gain from conceding now.
     waiting : callable
-        :math:`W(\\theta)`, the value of waiting with reputation ``θ`` (non-increasing).
+        :math:`W(\theta)`, the value of waiting with reputation ``θ`` (non-increasing).
     theta0 : ndarray
-        :math:`-\\ln z_J`, the prior reputation.
+        :math:`-\ln z_J`, the prior reputation.
 
     Returns
     -------
@@ -778,7 +778,7 @@ def _realized_path(
         seg = b.hz.segment_of(np.where(np.isfinite(t), t, b.knots[:, 0]), right=False)
         # A concession at a knot (a deadline atom) belongs to the segment before it.
         rows = np.arange(n)
-        for side, code, pay, terms_k in (("a", 0, b.pay_a, b.term_a), ("b", 1, b.pay_b, b.term_b)):
+        for _side, code, pay, terms_k in (("a", 0, b.pay_a, b.term_a), ("b", 1, b.pay_b, b.term_b)):
             hit = mine & (ev == code)
             if not hit.any():
                 continue

@@ -10,9 +10,10 @@ __all__ = ["TalksCalendar"]
 
 @dataclass(frozen=True)
 class TalksCalendar:
-    """Settings of the time-aware talks: the reputational war of attrition
-    (:mod:`alliance_sim.games.talks`) and complete-information alternating offers
-    (:mod:`alliance_sim.games.offers`).
+    """Settings of the time-aware talks (dates, rates, postures, terms).
+
+    Read by the reputational war of attrition (:mod:`alliance_sim.games.talks`) and
+    by complete-information alternating offers (:mod:`alliance_sim.games.offers`).
 
     Dates are the scenario's fixed parameters, in years since the talks opened;
     the alternating-offers engine turns them into period indices with
