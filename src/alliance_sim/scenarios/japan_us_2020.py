@@ -483,9 +483,10 @@ def japan_us_2020() -> Scenario:
             stats.uniform(0.2, 0.15),
             "years",
             "assumption read off the dataset's dates (shared/data): the 2006, 2008 and 2016 "
-            "agreements were agreed in principle in mid-December and took effect on 1 April "
-            "after the Diet's approval (about 0.3 years); the 2011 one was signed on 21 January and took effect on 1 April (0.19 "
-            "years): 0.2–0.35 years from agreement to entry into force",
+            "agreements were agreed in principle in mid-December and took effect on 1 April after"
+            " the Diet's approval (about 0.3 years); the 2011 one was signed on 21 January and "
+            "took effect on 1 April (0.19 years): 0.2–0.35 years from agreement to entry into "
+            "force",
             bounds=(0, np.inf),
             description="lead time of a full agreement, from agreement to entry into force",
         ),

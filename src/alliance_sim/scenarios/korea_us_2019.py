@@ -319,8 +319,8 @@ def korea_us_2019() -> Scenario:
             "years",
             "assumption read off the dataset's dates (shared/data): the 9th SMA was agreed on "
             "2014-01-12 and signed on 2014-02-02 after a short lapse, the 10th initialed on "
-            "2019-02-10 and signed on 2019-03-08, each followed by the National Assembly's consent: 0.1–0.25 years from agreement "
-            "to entry into force",
+            "2019-02-10 and signed on 2019-03-08, each followed by the National Assembly's "
+            "consent: 0.1–0.25 years from agreement to entry into force",
             bounds=(0, np.inf),
             description="lead time of a full agreement, from agreement to entry into force",
         ),
