@@ -147,26 +147,25 @@ class Piecewise:
         return self.level[:, k] + self.slope[:, k] * u
 
 
-def _f1(x: Array) -> Array:
-    """``log1p(x)/x`` (→ 1 at 0; series for |x| < 1e-4, error < 1e-17)."""
-    out = np.log1p(x)
-    np.divide(out, x, out=out, where=x != 0)
-    small = np.abs(x) < 1e-4
+def _f12(x: Array) -> tuple[Array, Array]:
+    """``log1p(x)/x`` and ``(x − log1p(x))/x²`` (→ 1 and 1/2 at 0).
+
+    One ``log1p`` serves both, and only where ``x ≠ 0`` (a segment on which winning
+    beats conceding by a constant margin has ``x = 0`` throughout); a series is used for
+    ``0 < |x| < 1e-4``, with an error below 1e-17.
+    """
+    nz = x != 0
+    log = np.log1p(x, out=np.zeros_like(x), where=nz)
+    f1 = np.ones_like(x)
+    np.divide(log, x, out=f1, where=nz)
+    f2 = np.full_like(x, 0.5)
+    np.divide(x - log, x * x, out=f2, where=nz)
+    small = nz & (np.abs(x) < 1e-4)
     if small.any():
         xs = x[small]
-        out[small] = 1.0 - xs / 2.0 + xs * xs / 3.0 - xs**3 / 4.0
-    return out
-
-
-def _f2(x: Array) -> Array:
-    """``(x − log1p(x))/x²`` (→ 1/2 at 0; series for |x| < 1e-4)."""
-    out = x - np.log1p(x)
-    np.divide(out, x * x, out=out, where=x != 0)
-    small = np.abs(x) < 1e-4
-    if small.any():
-        xs = x[small]
-        out[small] = 0.5 - xs / 3.0 + xs * xs / 4.0 - xs**3 / 5.0
-    return out
+        f1[small] = 1.0 - xs / 2.0 + xs * xs / 3.0 - xs**3 / 4.0
+        f2[small] = 0.5 - xs / 3.0 + xs * xs / 4.0 - xs**3 / 5.0
+    return f1, f2
 
 
 @dataclass(frozen=True)
@@ -198,8 +197,8 @@ class _Coef:
         """``∫_0^u λ`` in closed form (``u`` capped at ``live``; finite ``u``)."""
         uu = np.minimum(u, self.live)
         r = uu / self.m0
-        x = self.m1 * r
-        return r * (self.a * _f1(x) + self.c * uu * _f2(x))
+        f1, f2 = _f12(self.m1 * r)
+        return r * (self.a * f1 + self.c * uu * f2)
 
     def hazard(self, u: Array) -> Array:
         """``λ(u)`` (0 once the other side has stopped conceding)."""
@@ -609,6 +608,8 @@ class Attrition:
             t0 = hz.knots[:, k]
             width = np.clip(np.minimum(hz.knots[:, k + 1], self.end) - t0, 0.0, None)
             width = np.where(np.isfinite(width), width, 0.0)
+            if not width.any() and not (hz.jump["a"][:, k + 1] + hz.jump["b"][:, k + 1]).any():
+                continue  # no draw of the batch is at war on this segment
             u = 0.5 * width[:, None] * (_GL_X[None, :] + 1.0)
             wq = 0.5 * width[:, None] * _GL_W[None, :]
             cols = {s: hz.coef[s].column(k) for s in _SIDES}
