@@ -50,6 +50,15 @@ D. **All Nash equilibria of batches of small bimatrix games.** Batches of random
    with each baseline. For the whole batch: the share of games with an odd number of
    equilibria (all non-degenerate games, Wilson 1971), the degenerate share and the
    largest regret returned.
+
+E. **Complete-information alternating offers** on the 2020 calendar (the ``offers``
+   stage), against the static core on the same draws.
+
+F. **Scaling and backends** of streamed runs of the core pipeline.
+
+G. **Reputational bargaining.** ``abreu_gul`` on 10^6 draws against the ``numpy.add``
+   yardstick; the preset's talks stage (the war of attrition) through ``simulate``,
+   against the static core in the same run.
 """
 
 from __future__ import annotations
@@ -108,7 +117,8 @@ class Sizes:
     games: tuple[tuple[int, int, int], ...]
     degenerate_n: int  # D: 3×3 integer games with payoffs in {-2..2}
     degenerate_check_n: int  # D: prefix of those checked against gambit
-    talks_n: int  # E: draws of the talks
+    talks_n: int  # E, G: draws of the talks
+    reputation_n: int  # G: draws of abreu_gul
     talk_periods: tuple[int, ...]  # E: calendar lengths
     scale_ns: tuple[int, ...]  # F: draws per streamed run (a fresh process each)
     backend_n: int  # F: draws per backend comparison
@@ -124,6 +134,7 @@ FULL = Sizes(
     degenerate_n=20_000,
     degenerate_check_n=500,
     talks_n=100_000,
+    reputation_n=1_000_000,
     talk_periods=(10, 20, 30, 37, 80),
     scale_ns=(10_000, 100_000, 1_000_000, 10_000_000, 100_000_000),
     backend_n=1_048_576,
@@ -138,6 +149,7 @@ QUICK = Sizes(
     degenerate_n=2_000,
     degenerate_check_n=100,
     talks_n=2_000,
+    reputation_n=20_000,
     talk_periods=(10, 30),
     scale_ns=(10_000, 100_000),
     backend_n=2 * BLOCK,
@@ -973,7 +985,7 @@ def bench_talks(sizes: Sizes, repeats: int) -> None:
     """
     import dataclasses
 
-    from alliance_sim.games.talks import talks_equilibrium
+    from alliance_sim.games.offers import offers_equilibrium
     from alliance_sim.scenarios import TalksCalendar
 
     heading("E. Alternating offers on the 2020 calendar (one order of proposals)")
@@ -1001,7 +1013,7 @@ def bench_talks(sizes: Sizes, repeats: int) -> None:
         scn = base.with_parameters(t_final=(periods - 1) * step + 1e-6)
         d = draws.replace(t_final=(periods - 1) * step + 1e-6)
         progress(f"talks with {periods} periods on {n:,} draws ...")
-        seconds, _ = best_of(lambda scn=scn, d=d: talks_equilibrium(scn, d), repeats)
+        seconds, _ = best_of(lambda scn=scn, d=d: offers_equilibrium(scn, d), repeats)
         rows.append(
             [
                 f"talks, final deadline after {periods} weeks",
@@ -1028,6 +1040,102 @@ def bench_talks(sizes: Sizes, repeats: int) -> None:
         )
     )
     print("\n- goal (issue #4): 100,000 draws × 30 weekly periods under 0.5 s on one core")
+
+
+# Benchmark G ----------------------------------------------------------------------------------
+#: Goal stated in issue #10 (reported, never asserted).
+ABREU_GUL_GOAL_SECONDS = 0.1
+
+
+def bench_reputation(sizes: Sizes, repeats: int) -> None:
+    """G. The reputational talks: Abreu & Gul's closed forms, and the talks stage of the preset.
+
+    1. ``abreu_gul`` on ``reputation_n`` random draws (six arrays in, eleven out),
+       against the ``numpy.add`` yardstick over the same number of arrays.
+    2. ``simulate`` of the Japan–US preset on ``talks_n`` draws, one thread, without
+       the stance games: the static core alone (baseline), and with the talks stage
+       (the war of attrition in both election branches, the opening concession, the
+       realized paths and the ex-ante probabilities); µs per draw of each, and the
+       talks stage alone (``talks_equilibrium``) on the same draws.
+    """
+    from alliance_sim.games.talks import talks_equilibrium
+    from alliance_sim.solvers.reputation import abreu_gul
+
+    heading("G. Reputational bargaining: Abreu & Gul, and the talks stage of the preset")
+    n = sizes.reputation_n
+    rng = np.random.default_rng(SEED)
+    alpha_a = rng.uniform(0.35, 0.9, n)
+    args = (
+        alpha_a,
+        np.clip(1.05 - alpha_a + rng.uniform(0.0, 0.5, n), 0.05, 0.95),
+        rng.uniform(0.01, 0.5, n),
+        rng.uniform(0.01, 0.5, n),
+        rng.uniform(0.1, 3.0, n),
+        rng.uniform(0.1, 3.0, n),
+    )
+    progress(f"abreu_gul on {n:,} draws ...")
+    seconds, _ = best_of(lambda: abreu_gul(*args), repeats)
+    stick = yardstick(n, 17, repeats)
+    print(
+        markdown_table(
+            ["case", "n draws", "seconds", "µs/draw", "time / yardstick"],
+            [
+                [
+                    "`numpy.add` over 17 arrays (yardstick)",
+                    fmt_n(n),
+                    fmt_s(stick),
+                    f"{stick / n * 1e6:.3f}",
+                    "1.00×",
+                ],
+                [
+                    "`abreu_gul` (6 arrays in, 11 out)",
+                    fmt_n(n),
+                    fmt_s(seconds),
+                    f"{seconds / n * 1e6:.3f}",
+                    fmt_ratio(seconds / stick),
+                ],
+            ],
+        )
+    )
+    print(f"\n- goal (issue #10): 10^6 draws under {ABREU_GUL_GOAL_SECONDS} s")
+
+    n = sizes.talks_n
+    scn = japan_us_2020()
+    kw = dict(seed=SEED, stances=False, scheduler="sync", progress=False)
+    progress(f"simulate with and without the talks on {n:,} draws ...")
+    core, _ = best_of(lambda: simulate(scn, n, talks=False, **kw), repeats)
+    full, _ = best_of(lambda: simulate(scn, n, talks=True, **kw), repeats)
+    draws = scn.parameters.sample(n, seed=SEED)
+    alone, _ = best_of(lambda: talks_equilibrium(scn, draws), repeats)
+    print()
+    print(
+        markdown_table(
+            ["case (one thread)", "n draws", "seconds", "µs/draw", "time / static core"],
+            [
+                [
+                    "`simulate`, static core (`talks=False`, baseline)",
+                    fmt_n(n),
+                    fmt_s(core),
+                    f"{core / n * 1e6:.1f}",
+                    "1.00×",
+                ],
+                [
+                    "`simulate` with the talks (`talks=True`)",
+                    fmt_n(n),
+                    fmt_s(full),
+                    f"{full / n * 1e6:.1f}",
+                    fmt_ratio(full / core),
+                ],
+                [
+                    "`talks_equilibrium` alone, same draws",
+                    fmt_n(n),
+                    fmt_s(alone),
+                    f"{alone / n * 1e6:.1f}",
+                    fmt_ratio(alone / core),
+                ],
+            ],
+        )
+    )
 
 
 # Benchmark F ----------------------------------------------------------------------------------
@@ -1171,6 +1279,7 @@ BENCHMARKS: dict[str, Callable[[Sizes, int], None]] = {
     "D": bench_bimatrix,
     "E": bench_talks,
     "F": bench_scale,
+    "G": bench_reputation,
 }
 
 

@@ -240,31 +240,36 @@ def abreu_gul(
     aa, ab, za, zb, ra, rb = np.broadcast_arrays(*arrays)
     excess = aa + ab - 1.0
     compatible = excess <= 0.0
-    safe = np.where(compatible, 1.0, excess)
-    with np.errstate(divide="ignore"):
-        lam_a = np.where(compatible, np.inf, rb * (1.0 - aa) / safe)
-        lam_b = np.where(compatible, np.inf, ra * (1.0 - ab) / safe)
-        lam_a_s = np.where(compatible, 1.0, lam_a)
-        lam_b_s = np.where(compatible, 1.0, lam_b)
-        t_a = -np.log(za) / lam_a_s
-        t_b = -np.log(zb) / lam_b_s
+    any_compatible = bool(compatible.any())
+    if any_compatible:  # placeholders there; their outputs are overwritten below
+        excess = np.where(compatible, 1.0, excess)
+    lam_a = rb * (1.0 - aa) / excess
+    lam_b = ra * (1.0 - ab) / excess
+    t_a = -np.log(za) / lam_a
+    t_b = -np.log(zb) / lam_b
     t0 = np.minimum(t_a, t_b)
-    # The weaker side (larger T_i) concedes at once with what makes it reach 1 at T0;
-    # the stronger side's atom is exactly 0 (not a rounding residue).
-    c_a = np.where(t_a > t_b, -np.expm1(np.log(za) + lam_a_s * t0), 0.0)
-    c_b = np.where(t_b > t_a, -np.expm1(np.log(zb) + lam_b_s * t0), 0.0)
-    lam = lam_a_s + lam_b_s
-    decay = -np.expm1(-lam * t0)  # 1 − e^{−Λ T0}
-    both = (1.0 - c_a) * (1.0 - c_b)
-    p_a = c_a * (1.0 - c_b) + both * (lam_a_s / lam) * decay
-    p_b = c_b * (1.0 - c_a) + both * (lam_b_s / lam) * decay
-    if np.any(c_a * c_b > 0):  # pragma: no cover - excluded by construction
-        raise AssertionError("both sides conceding at time 0")
+    # The weaker side (larger T_i) concedes at once with what makes it reach 1 at T0:
+    # c_i = 1 − z_i e^{λ_i T0} = 1 − e^{λ_i (T0 − T_i)}, exactly 0 for the stronger side
+    # (T0 is the same float as its T_i).
+    c_a = 0.0 - np.expm1(lam_a * (t0 - t_a))  # 0.0 − 0.0 is +0.0 (−expm1(0) would be −0.0)
+    c_b = 0.0 - np.expm1(lam_b * (t0 - t_b))
+    lam = lam_a + lam_b
+    both = (1.0 - c_a - c_b) * -np.expm1(-lam * t0) / lam  # (1−c_a)(1−c_b)(1−e^{−ΛT0})/Λ
+    p_a = c_a + both * lam_a
+    p_b = c_b + both * lam_b
     impasse = za * zb
-    delay = (both * decay / lam - impasse * t0) / (1.0 - impasse)
+    delay = (both - impasse * t0) / (1.0 - impasse)
     value_a = c_b * aa + (1.0 - c_b) * (1.0 - ab)
     value_b = c_a * ab + (1.0 - c_a) * (1.0 - aa)
-    zero = np.zeros_like(aa)
+    if any_compatible:
+        zero = np.zeros_like(aa)
+        lam_a = np.where(compatible, np.inf, lam_a)
+        lam_b = np.where(compatible, np.inf, lam_b)
+        c_a, c_b, t0, p_a, p_b, impasse, delay = (
+            np.where(compatible, zero, v) for v in (c_a, c_b, t0, p_a, p_b, impasse, delay)
+        )
+        value_a = np.where(compatible, aa, value_a)
+        value_b = np.where(compatible, ab, value_b)
     return AbreuGul(
         alpha_a=aa,
         alpha_b=ab,
@@ -275,13 +280,13 @@ def abreu_gul(
         compatible=compatible,
         rate_a=lam_a,
         rate_b=lam_b,
-        p_concede_now_a=np.where(compatible, zero, c_a),
-        p_concede_now_b=np.where(compatible, zero, c_b),
-        t_max=np.where(compatible, zero, t0),
-        p_a_concedes=np.where(compatible, zero, p_a),
-        p_b_concedes=np.where(compatible, zero, p_b),
-        p_impasse=np.where(compatible, zero, impasse),
-        expected_delay=np.where(compatible, zero, np.maximum(delay, 0.0)),
-        value_a=np.where(compatible, aa, value_a),
-        value_b=np.where(compatible, ab, value_b),
+        p_concede_now_a=c_a,
+        p_concede_now_b=c_b,
+        t_max=t0,
+        p_a_concedes=p_a,
+        p_b_concedes=p_b,
+        p_impasse=impasse,
+        expected_delay=np.maximum(delay, 0.0),
+        value_a=value_a,
+        value_b=value_b,
     )
