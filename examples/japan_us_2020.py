@@ -3,9 +3,11 @@
 Run:  python examples/japan_us_2020.py  [--draws N] [--seed S]
 
 Prints the preset's parameters (distribution, unit, provenance) and the summary
-table: settlement-range and solution quantiles (¥ billion a year), the
-probability that a settlement range exists and that Washington's reported
-$8 billion demand lies inside it — overall and by election winner.
+table, overall and by election winner: settlement-range and solution quantiles
+(¥ billion a year) and the probability that Washington's reported $8 billion demand
+lies inside the range; the talks as a reputational war of attrition on the calendar
+(agreement before the election, one-year stopgaps, lapses, the week and payment of
+agreement, and the ex-ante forecast); and the stance games' equilibria.
 """
 
 from __future__ import annotations
