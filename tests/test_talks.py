@@ -159,19 +159,41 @@ def test_a_more_likely_committed_incumbent_does_not_always_delay_agreement(japan
         check_monotone(japan, "z_incumbent", "expected_delay", "increasing", n=600, seed=3)
 
 
-@SETTINGS
-@given(seed=st.integers(0, 2**16))
-@example(seed=3)
-def test_a_costlier_lapse_speeds_tokyos_concession(seed, japan):
-    check_monotone(japan, "lapse_J", "p_before_election", "increasing", n=150, seed=seed, tol=1e-7)
-
-
-@SETTINGS
-@given(seed=st.integers(0, 2**16))
-def test_a_higher_demand_makes_tokyo_wait(seed, japan):
-    check_monotone(
-        japan, "demand_usd", "p_before_election", "decreasing", n=150, seed=seed, tol=1e-7
+@pytest.mark.parametrize(
+    ("parameter", "step", "direction"),
+    [("lapse_J", 50.0, 1), ("demand_usd", 2.0, -1)],
+)
+def test_lapse_costs_and_the_demand_move_the_opening_concession_on_average(
+    japan, parameter, step, direction
+):
+    """On average a costlier lapse makes Tokyo concede at the opening more (waiting costs
+    more) and a higher demand less (waiting for the election is worth more)."""
+    draws = japan.parameters.sample(1500, seed=32)
+    raised = japan.parameters.rederive(
+        draws.replace(**{parameter: draws[parameter] + step}), keep=[parameter]
     )
+    p0 = talks_equilibrium(japan, draws)["p_before_election"].mean()
+    p1 = talks_equilibrium(japan, raised)["p_before_election"].mean()
+    assert direction * (p1 - p0) > 0
+
+
+@pytest.mark.parametrize(
+    ("parameter", "seed", "direction"),
+    [
+        # Tokyo's costlier lapse moves the date at which it would switch to a one-year
+        # term, hence Washington's payoff of winning, hence Tokyo's strength in the war.
+        ("lapse_J", 4, "increasing"),
+        # A higher posture makes the incumbent's branch worse for Tokyo than a one-year
+        # stopgap conceded now: it concedes more, not less.
+        ("demand_usd", 2, "decreasing"),
+    ],
+)
+def test_per_draw_the_opening_concession_need_not_move_that_way(japan, parameter, seed, direction):
+    """Pinned counterexamples (found by hypothesis): the averages above are not laws."""
+    with pytest.raises(
+        AssertionError, match=f"p_before_election is not {direction} in {parameter}"
+    ):
+        check_monotone(japan, parameter, "p_before_election", direction, n=200, seed=seed, tol=1e-9)
 
 
 def _term_choices(scn, draws, t):

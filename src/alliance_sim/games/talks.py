@@ -117,7 +117,7 @@ from ..solvers import find_root, nash_solution
 from ..solvers.attrition import Attrition, AttritionHazards, Piecewise, attrition_hazards
 from .bargaining import BargainingProblem
 
-__all__ = ["TALKS_OUTPUTS", "talks_equilibrium"]
+__all__ = ["TALKS_OUTPUTS", "Branch", "Gains", "Talks", "solve_talks", "talks_equilibrium"]
 
 Array = NDArray[np.float64]
 
@@ -224,6 +224,7 @@ class Gains:
         return value
 
     def __call__(self, x: Array, c: int, t: Array) -> Array:
+        """:math:`G(x, c, t)` for payments ``x`` and signing times ``t`` (arrays over draws)."""
         share = self.terms[c] / self.horizon
         fixed = self.player.fixed_part(self.state, self.terms[c], t, self.n)
         if share == 1.0:
@@ -500,8 +501,236 @@ def opening_concession(
     return np.clip(-np.expm1(theta - theta0), 0.0, None)
 
 
+@dataclass
+class Talks:
+    r"""The solved talks of a batch of draws: the stages of the module docstring.
+
+    Attributes
+    ----------
+    dates : dict of str to float
+        ``election``, ``inauguration``, ``budget``, ``expiry`` (years since the opening).
+    terms, horizon
+        The calendar's terms and usual term.
+    p : ndarray
+        Probability that the challenger wins.
+    d_payer : dict of str to ndarray
+        Tokyo's no-deal utility with each administration (``"I"``, ``"C"``).
+    branches : dict of str to Branch
+        The war with each administration, from its start.
+    opening_gain, opening_term, opening_payment : ndarray
+        :math:`G^P`, the term Tokyo picks and the payment it concedes to at the opening.
+    discount_election, discount_lame_duck, survive_election, survive_lame_duck : ndarray
+        :math:`D_E`, :math:`D_{EI}` and the no-collapse probabilities they include.
+    theta0, atom : ndarray
+        Tokyo's prior reputation :math:`-\ln z_J` and its opening concession probability.
+    wars : dict of str to Attrition
+        Each branch's equilibrium from Tokyo's reputation after the opening.
+    effective : dict of str to callable
+        ``effective[θ](T, t)``: when an agreement with administration θ takes effect.
+    """
+
+    dates: dict[str, float]
+    terms: tuple[float, ...]
+    horizon: float
+    p: Array
+    d_payer: dict[str, Array]
+    branches: dict[str, Branch]
+    opening_gain: Array
+    opening_term: NDArray[np.int64]
+    opening_payment: Array
+    discount_election: Array
+    discount_lame_duck: Array
+    survive_election: Array
+    survive_lame_duck: Array
+    theta0: Array
+    effective: dict[str, Callable[[float, Array], Array]]
+    atom: Array | None = None
+    wars: dict[str, Attrition] | None = None
+
+    def waiting(self, theta: Array) -> Array:
+        r""":math:`W(\theta_J)`: Tokyo's value of waiting for the election (gains over d_J^I)."""
+        p, d = self.p, self.d_payer
+        v_i = self.branches["I"].solve(theta).value("a")
+        v_c = self.branches["C"].solve(theta).value("a")
+        later = (1.0 - p) * v_i + p * self.discount_lame_duck * v_c
+        return p * (d["C"] - d["I"]) + self.discount_election * later
+
+
+def _separable(scenario: Any, draws: Draws, states: dict[str, Draws]) -> None:
+    """Raise unless both players' utilities are ``φ(x) + U_0(T, t)`` (the gains need it)."""
+    x0 = np.asarray(draws[scenario.status_quo], dtype=np.float64)
+    probes = np.stack([0.5 * x0, x0, 2.0 * x0])
+    for s in states.values():
+        for who in (scenario.payer, scenario.payee):
+            if not who.separable(s, probes):
+                raise ValueError(
+                    f"{who.name}'s utility mixes the payment with the term or the signing "
+                    f"time (a term's value depends on x and on T or t); the talks need "
+                    f"U(x, T, t) = φ(x) + U_0(T, t)"
+                )
+
+
+def _probability(v: Array, what: str, name: str) -> Array:
+    if np.any((v <= 0) | (v > 1)):
+        raise ValueError(f"{what} ({name!r}) must lie in (0, 1]")
+    return v
+
+
+def _renegotiated(scenario: Any, draws: Draws, state: Draws, d_payer: Array) -> dict[int, Array]:
+    """Tokyo's utility, for the years after a short term, of renegotiating with ``state``.
+
+    The generalized Nash payment of the time-free problem (the players without their
+    time-dependent terms) for the remaining years; Tokyo's no-deal utility if that
+    problem has no settlement range.
+    """
+    cal = scenario.talks
+    calm_payer, calm_payee = timeless(scenario.payer), timeless(scenario.payee)
+    beta = np.asarray(draws[scenario.power], dtype=np.float64)
+    x0 = np.asarray(draws[scenario.status_quo], dtype=np.float64)
+    out: dict[int, Array] = {}
+    for c, term in enumerate(cal.terms):
+        if term == cal.horizon:
+            continue
+        rest = cal.horizon - term
+        pb = BargainingProblem(
+            calm_payer,
+            calm_payee,
+            state,
+            term_years=rest,
+            signing_time=0.0,
+            floor=max(scenario.payment_floor, 0.0),
+            scale=x0,
+        )
+        x_n = np.where(pb.feasible, nash_solution(pb, beta).payment, x0)
+        out[c] = np.where(pb.feasible, calm_payer.utility(state, x_n, rest, 0.0), d_payer)
+    return out
+
+
+def solve_talks(scenario: Any, draws: Draws) -> Talks:
+    """Build and solve the talks' stages for every draw (see the module docstring).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Needs ``talks`` (a :class:`~alliance_sim.scenarios.calendar.TalksCalendar`)
+        and ``election``.
+    draws : Draws
+        Sampled parameters (not yet resolved by election type).
+
+    Returns
+    -------
+    Talks
+
+    Raises
+    ------
+    ValueError
+        If the scenario has no talks calendar or election, a calendar date differs
+        across draws, a commitment prior leaves (0, 1], a utility mixes the payment
+        with the time, a time-dependent term is not linear between the knots, or a
+        rate is not positive.
+    """
+    cal = getattr(scenario, "talks", None)
+    election = getattr(scenario, "election", None)
+    if cal is None or election is None:
+        raise ValueError("the talks need a scenario with `talks` and `election`")
+    payer, payee = scenario.payer, scenario.payee
+    n = draws.n
+    t_e = max(_date(draws, cal.election), 0.0)
+    t_i = max(_date(draws, cal.inauguration), t_e)
+    t_b = _date(draws, cal.budget)
+    t_x = _date(draws, cal.expiry)
+    terms, horizon = cal.terms, cal.horizon
+    p = np.asarray(draws[election.probability], dtype=np.float64)
+    state = {"I": election.resolve_as(draws, False), "C": election.resolve_as(draws, True)}
+    _separable(scenario, draws, state)
+    kappa = np.asarray(draws[cal.renegotiation], dtype=np.float64)
+    floor = max(scenario.payment_floor, 0.0)
+    x_j = np.asarray(draws[cal.payer_demand], dtype=np.float64)
+    z_j = _probability(
+        np.asarray(draws[cal.payer_commitment], dtype=np.float64),
+        "payer_commitment",
+        cal.payer_commitment,
+    )
+    r_j = np.asarray(draws[cal.rate_payer], dtype=np.float64)
+    r_u = np.asarray(draws[cal.rate_payee], dtype=np.float64)
+    shock = -np.log1p(-np.asarray(draws[cal.breakdown], dtype=np.float64)) * WEEKS_PER_YEAR
+    collapse_rate = np.asarray(draws[cal.collapse], dtype=np.float64)
+    ratify_max = np.asarray(draws[cal.ratify_max], dtype=np.float64)
+    ratify_min = np.maximum(np.asarray(draws[cal.ratify_min], dtype=np.float64), floor)
+    enter = entry_into_force(payer)
+    effective = {th: (lambda T, t, s=s: enter(s, T, t)) for th, s in state.items()}
+    d_j = {th: payer.disagreement(s, n) for th, s in state.items()}
+    d_u = {th: payee.disagreement(s, n) for th, s in state.items()}
+
+    # 2–3. The war with each administration, from the election or the inauguration.
+    branches: dict[str, Branch] = {}
+    starts = {"I": t_e, "C": t_i}
+    for th, s in state.items():
+        x_th = np.asarray(s[cal.payee_demand], dtype=np.float64)
+        z_th = _probability(
+            np.asarray(s[cal.payee_commitment], dtype=np.float64),
+            "payee_commitment",
+            cal.payee_commitment,
+        )
+        g_j = Gains(payer, s, d_j[th], terms, horizon, kappa)
+        g_u = Gains(payee, s, d_u[th], terms, horizon, kappa)
+        start = np.full(n, starts[th])
+        dates = [np.full(n, t_b), np.full(n, t_x)]
+        for term in terms:
+            for who in (payer, payee):
+                dates += [np.asarray(k, dtype=np.float64) for k in who.time_knots(s, term)]
+        knots = _knots(start, dates, [(g_j, x_th), (g_u, x_j)])
+        branches[th] = build_branch(
+            knots,
+            g_j,
+            g_u,
+            x_j,
+            x_th,
+            x_th <= ratify_max,
+            x_j >= ratify_min,
+            (r_j, r_u),
+            _collapse_hazard(knots, shock, collapse_rate, t_x),
+            -np.log(z_th),
+            effective[th],
+            t_x,
+        )
+
+    # 1. The opening: Tokyo concedes to the incumbent's posture now, or waits.
+    x_inc = np.asarray(state["I"][cal.payee_demand], dtype=np.float64)
+    reneg = _renegotiated(scenario, draws, state["C"], d_j["C"])
+    g_open = Gains(payer, state["I"], d_j["I"], terms, horizon, kappa)
+    g_open.renewal = lambda x, c: (1.0 - p) * (g_open.phi(x) + g_open.rest) + p * reneg[c]
+    open_gain, open_term = g_open.best(x_inc, np.zeros(n))
+    s_e = _survive(0.0, t_e, shock, collapse_rate, t_x)
+    s_ei = _survive(t_e, t_i, shock, collapse_rate, t_x)
+    talks = Talks(
+        dates={"election": t_e, "inauguration": t_i, "budget": t_b, "expiry": t_x},
+        terms=terms,
+        horizon=horizon,
+        p=p,
+        d_payer=d_j,
+        branches=branches,
+        opening_gain=np.where(x_inc <= ratify_max, open_gain, -np.inf),
+        opening_term=open_term,
+        opening_payment=x_inc,
+        discount_election=s_e * np.exp(-r_j * t_e),
+        discount_lame_duck=s_ei * np.exp(-r_j * (t_i - t_e)),
+        survive_election=s_e,
+        survive_lame_duck=s_ei,
+        theta0=-np.log(z_j),
+        effective=effective,
+    )
+    if t_e > 0.0:
+        talks.atom = opening_concession(talks.opening_gain, talks.waiting, talks.theta0)
+    else:  # the election is already decided: no opening stage
+        talks.atom = np.zeros(n)
+    theta_j = np.maximum(talks.theta0 + np.log1p(-talks.atom), 0.0)
+    talks.wars = {th: b.solve(theta_j) for th, b in branches.items()}
+    return talks
+
+
 def talks_equilibrium(scenario: Any, draws: Draws) -> dict[str, NDArray]:
-    """The reputational talks for every draw (see the module docstring).
+    """The reputational talks for every draw: :func:`solve_talks`, then the outputs.
 
     Parameters
     ----------
@@ -519,136 +748,16 @@ def talks_equilibrium(scenario: Any, draws: Draws) -> dict[str, NDArray]:
     Raises
     ------
     ValueError
-        If the scenario has no talks calendar or election, a calendar date is a
-        distribution, a time-dependent term is not linear between the knots, or a
-        rate is not positive.
+        As :func:`solve_talks`.
     """
-    cal = getattr(scenario, "talks", None)
-    election = getattr(scenario, "election", None)
-    if cal is None or election is None:
-        raise ValueError("the talks need a scenario with `talks` and `election`")
-    payer, payee = scenario.payer, scenario.payee
-    n = draws.n
-    t_e = max(_date(draws, cal.election), 0.0)
-    t_i = max(_date(draws, cal.inauguration), t_e)
-    t_b = _date(draws, cal.budget)
-    t_x = _date(draws, cal.expiry)
-    terms, horizon = cal.terms, cal.horizon
-    p = np.asarray(draws[election.probability], dtype=np.float64)
-    state = {"I": election.resolve_as(draws, False), "C": election.resolve_as(draws, True)}
-    kappa = np.asarray(draws[cal.renegotiation], dtype=np.float64)
-    floor = max(scenario.payment_floor, 0.0)
-    x_j = np.asarray(draws[cal.payer_demand], dtype=np.float64)
-    z_j = np.asarray(draws[cal.payer_commitment], dtype=np.float64)
-    r_j = np.asarray(draws[cal.rate_payer], dtype=np.float64)
-    r_u = np.asarray(draws[cal.rate_payee], dtype=np.float64)
-    shock = -np.log1p(-np.asarray(draws[cal.breakdown], dtype=np.float64)) * WEEKS_PER_YEAR
-    collapse_rate = np.asarray(draws[cal.collapse], dtype=np.float64)
-    ratify_max = np.asarray(draws[cal.ratify_max], dtype=np.float64)
-    ratify_min = np.maximum(np.asarray(draws[cal.ratify_min], dtype=np.float64), floor)
-    for name, v in (("payer_commitment", z_j),):
-        if np.any((v <= 0) | (v > 1)):
-            raise ValueError(f"{name} ({getattr(cal, name)!r}) must lie in (0, 1]")
-    effective = {
-        th: (lambda T, t, s=s: entry_into_force(payer)(s, T, t)) for th, s in state.items()
-    }
-    # Utilities must be separable, U(x, T, t) = φ(x) + U_0(T, t), for the gains above.
-    x0_probe = np.asarray(draws[scenario.status_quo], dtype=np.float64)
-    probes = np.stack([0.5 * x0_probe, x0_probe, 2.0 * x0_probe])
-    for s in state.values():
-        for who in (payer, payee):
-            if not who.separable(s, probes):
-                raise ValueError(
-                    f"{who.name}'s utility mixes the payment with the term or the signing "
-                    f"time (a term's value depends on x and on T or t); the talks need "
-                    f"U(x, T, t) = φ(x) + U_0(T, t)"
-                )
-    d_j = {th: payer.disagreement(s, n) for th, s in state.items()}
-    d_u = {th: payee.disagreement(s, n) for th, s in state.items()}
-    payee_can = x_j >= ratify_min
-
-    branches: dict[str, Branch] = {}
-    starts = {"I": t_e, "C": t_i}
-    for th, s in state.items():
-        x_th = np.asarray(s[cal.payee_demand], dtype=np.float64)
-        z_th = np.asarray(s[cal.payee_commitment], dtype=np.float64)
-        if np.any((z_th <= 0) | (z_th > 1)):
-            raise ValueError(f"payee_commitment ({cal.payee_commitment!r}) must lie in (0, 1]")
-        g_j = Gains(payer, s, d_j[th], terms, horizon, kappa)
-        g_u = Gains(payee, s, d_u[th], terms, horizon, kappa)
-        start = np.full(n, starts[th])
-        dates = [np.full(n, t_b), np.full(n, t_x)]
-        for term in terms:
-            for who in (payer, payee):
-                dates += [np.asarray(k, dtype=np.float64) for k in who.time_knots(s, term)]
-        knots = _knots(start, dates, [(g_j, x_th), (g_u, x_j)])
-        branches[th] = build_branch(
-            knots,
-            g_j,
-            g_u,
-            x_j,
-            x_th,
-            x_th <= ratify_max,
-            payee_can,
-            (r_j, r_u),
-            _collapse_hazard(knots, shock, collapse_rate, t_x),
-            -np.log(z_th),
-            effective[th],
-            t_x,
-        )
-
-    # 1. The opening: Tokyo concedes to the incumbent's posture now, or waits.
-    x_inc = np.asarray(state["I"][cal.payee_demand], dtype=np.float64)
-    beta = np.asarray(draws[scenario.power], dtype=np.float64)
-    x0 = np.asarray(draws[scenario.status_quo], dtype=np.float64)
-    calm = {who: timeless(pl) for who, pl in (("J", payer), ("U", payee))}
-    reneg: dict[int, Array] = {}
-    for c, term in enumerate(terms):
-        if term == horizon:
-            continue
-        pb = BargainingProblem(
-            calm["J"],
-            calm["U"],
-            state["C"],
-            term_years=horizon - term,
-            signing_time=0.0,
-            floor=floor,
-            scale=x0,
-        )
-        x_n = np.where(pb.feasible, nash_solution(pb, beta).payment, x0)
-        u_n = calm["J"].utility(state["C"], x_n, horizon - term, 0.0)
-        reneg[c] = np.where(pb.feasible, u_n, d_j["C"])
-    g_open = Gains(payer, state["I"], d_j["I"], terms, horizon, kappa)
-    g_open.renewal = lambda x, c: (1.0 - p) * (g_open.phi(x) + g_open.rest) + p * reneg[c]
-    open_gain, open_term = g_open.best(x_inc, np.zeros(n))
-    open_gain = np.where(x_inc <= ratify_max, open_gain, -np.inf)
-    s_e = _survive(0.0, t_e, shock, collapse_rate, t_x)
-    s_ei = _survive(t_e, t_i, shock, collapse_rate, t_x)
-    disc_e = s_e * np.exp(-r_j * t_e)
-    disc_ei = s_ei * np.exp(-r_j * (t_i - t_e))
-
-    def waiting(theta: Array) -> Array:
-        v_i = branches["I"].solve(theta).value("a")
-        v_c = branches["C"].solve(theta).value("a")
-        return p * (d_j["C"] - d_j["I"]) + disc_e * ((1.0 - p) * v_i + p * disc_ei * v_c)
-
-    theta0 = -np.log(z_j)
-    if t_e > 0.0:
-        atom = opening_concession(open_gain, waiting, theta0)
-    else:  # the election is already decided: no opening stage
-        atom = np.zeros(n)
-    theta_j = np.maximum(theta0 + np.log1p(-atom), 0.0)
-    wars = {th: b.solve(theta_j) for th, b in branches.items()}
-
-    expected = _expected(
-        wars, branches, atom, p, s_e, s_ei, x_inc, open_term, effective, terms, horizon, t_x
-    )
-    path = _realized_path(
-        scenario, draws, wars, branches, atom, s_e, s_ei, x_inc, open_term, effective, terms
-    )
+    talks = solve_talks(scenario, draws)
+    assert talks.atom is not None and talks.wars is not None
+    t_e, t_b, t_x = (talks.dates[k] for k in ("election", "budget", "expiry"))
+    expected = _expected(talks)
+    path = _realized_path(scenario, draws, talks)
     t_agree = path["time"]
     agree = path["agreement"]
-    term = np.where(agree, np.asarray(terms)[np.maximum(path["term"], 0)], np.nan)
+    term = np.where(agree, np.asarray(talks.terms)[np.maximum(path["term"], 0)], np.nan)
     lapse_days = np.where(agree, np.maximum(path["effective"] - t_x, 0.0) * 365.25, np.nan)
     return {
         "spe_agreement": agree,
@@ -659,32 +768,24 @@ def talks_equilibrium(scenario: Any, draws: Draws) -> dict[str, NDArray]:
         ).astype(np.int64),
         "agreement_before_election": agree & (t_agree < t_e),
         "term_years": term,
-        "one_year_deal": agree & (term < horizon),
+        "one_year_deal": agree & (term < talks.horizon),
         "lapse": ~agree | (path["effective"] > t_x),
         "lapse_days": lapse_days,
         "before_budget": agree & (t_agree <= t_b),
         "conceded_by": path["conceded_by"],
         "no_deal": ~agree,
         **expected,
-        "talks_regular": wars["I"].regular & wars["C"].regular,
+        "talks_regular": talks.wars["I"].regular & talks.wars["C"].regular,
     }
 
 
-def _expected(
-    wars: dict[str, Attrition],
-    branches: dict[str, Branch],
-    atom: Array,
-    p: Array,
-    s_e: Array,
-    s_ei: Array,
-    x_inc: Array,
-    open_term: NDArray[np.int64],
-    effective: dict[str, Callable[[float, Array], Array]],
-    terms: tuple[float, ...],
-    horizon: float,
-    t_x: float,
-) -> dict[str, Array]:
+def _expected(talks: Talks) -> dict[str, Array]:
     """Ex-ante probabilities and moments: the opening atom, then the branches' wars."""
+    assert talks.atom is not None and talks.wars is not None
+    atom, wars, branches, p = talks.atom, talks.wars, talks.branches, talks.p
+    s_e, s_ei = talks.survive_election, talks.survive_lame_duck
+    x_inc, open_term, effective = talks.opening_payment, talks.opening_term, talks.effective
+    terms, horizon, t_x = talks.terms, talks.horizon, talks.dates["expiry"]
     n = atom.shape[0]
     short = np.asarray(terms) < horizon
     open_eff = np.zeros(n)
@@ -737,20 +838,13 @@ def _expected(
     }
 
 
-def _realized_path(
-    scenario: Any,
-    draws: Draws,
-    wars: dict[str, Attrition],
-    branches: dict[str, Branch],
-    atom: Array,
-    s_e: Array,
-    s_ei: Array,
-    x_inc: Array,
-    open_term: NDArray[np.int64],
-    effective: dict[str, Callable[[float, Array], Array]],
-    terms: tuple[float, ...],
-) -> dict[str, Array]:
+def _realized_path(scenario: Any, draws: Draws, talks: Talks) -> dict[str, Array]:
     """The draw's own path: its latent uniforms and its election outcome."""
+    assert talks.atom is not None and talks.wars is not None
+    atom, wars, branches = talks.atom, talks.wars, talks.branches
+    s_e, s_ei = talks.survive_election, talks.survive_lame_duck
+    x_inc, open_term, effective = talks.opening_payment, talks.opening_term, talks.effective
+    terms = talks.terms
     cal, election = scenario.talks, scenario.election
     n = draws.n
     u = np.asarray(draws[cal.path_draws[0]], dtype=np.float64)

@@ -114,7 +114,7 @@ Index = NDArray[np.int64]
 #: Gauss–Legendre nodes per segment for the outcome probabilities.
 QUADRATURE_NODES = 16
 #: Absolute tolerance on times found by root finding (in the unit of the knots).
-TIME_TOL = 1e-10
+TIME_TOL = 1e-13
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(QUADRATURE_NODES)
 _SIDES = ("a", "b")
 
