@@ -218,10 +218,14 @@ class SimulationResult(Mapping[str, NDArray]):
         * ``nash_payment``, ``ks_payment``, ``split_payment``: quantiles, mean and
           standard deviation over the group's draws with a non-empty range, and
           P(payment above the status quo) among them;
-        * when the talks were solved: ``talks`` (P(agreement), P(before the budget
-          draft), P(lapse), P(one-year deal), P(drawdown exit), mean probability of
-          a shock breakdown), ``agreement week`` (quantiles and mean of the period
-          of agreement) and ``spe_payment`` (quantiles, mean and sd over agreements);
+        * when the talks were solved: ``talks`` (P(agreement), P(before election),
+          P(before budget draft), P(one-year deal), P(lapse), P(no deal), P(payer /
+          payee concedes), P(regular)), ``agreement week`` and ``lapse days``
+          (quantiles and mean over agreements), ``spe_payment`` (quantiles, mean and
+          sd over agreements) and ``forecast (ex ante)`` (means of the per-draw
+          ``p_agreement``, ``p_before_election``, ``p_one_year``, ``p_lapse``,
+          ``expected_delay``, ``expected_payment``); with the ``offers`` stage,
+          ``offers`` and ``offers_payment``;
         * when the stance game was solved: ``stance game`` (mean number of
           equilibria, P(degenerate)); for each stance of each side (e.g.
           ``tokyo: wait``) the probability that it is played in every / in some
