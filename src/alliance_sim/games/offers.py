@@ -66,15 +66,25 @@ bargaining with endogenous commitment", *Journal of Economic Theory* 60(2), 306�
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..parameters import Draws
+from ..players.player import Player
 from ..solvers import nash_solution
-from ..solvers.alternating import PAYEE, PAYER, Evaluator, alternating_offers
+from ..solvers.alternating import (
+    PAYEE,
+    PAYER,
+    AlternatingOffersResult,
+    Evaluator,
+    GainFn,
+    alternating_offers,
+)
 from ..solvers.rootfind import RTOL, XTOL, find_root
 from ..solvers.screening import two_period_screening
 from .bargaining import BargainingProblem
@@ -82,6 +92,10 @@ from .bargaining import BargainingProblem
 __all__ = ["OFFERS_OUTPUTS", "offers_equilibrium"]
 
 Array = NDArray[np.float64]
+#: ``(lo, hi)``: admissible payments in one period.
+Bounds = tuple[Array, Array]
+#: An equilibrium path, as :meth:`AlternatingOffersResult.outcome` returns it.
+Path = dict[str, NDArray]
 
 #: Per-draw outputs of :func:`offers_equilibrium`.
 OFFERS_OUTPUTS: dict[str, str] = {
@@ -224,6 +238,25 @@ class _Gain:
 
 
 def _fixed(scenario: Any, name: str) -> float:
+    """The value of a calendar date that must be a fixed parameter (periods are common to draws).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario whose parameter space holds the date.
+    name : str
+        Name of the parameter.
+
+    Returns
+    -------
+    float
+        The date, years since the talks opened.
+
+    Raises
+    ------
+    ValueError
+        If the parameter is a distribution.
+    """
     entry = scenario.parameters[name]
     if not getattr(entry, "is_fixed", False):
         raise ValueError(
@@ -231,6 +264,686 @@ def _fixed(scenario: Any, name: str) -> float:
             f"distribution: periods must be common to all draws"
         )
     return float(entry.value)
+
+
+#: The election's winners, each with its branch of the game: incumbent and challenger.
+_WINNERS = ("I", "C")
+#: Name of the evaluator that carries the incumbent's view of the challenger branch.
+_INCUMBENT = "incumbent"
+
+
+@dataclass(frozen=True)
+class _Talks:
+    r"""What every piece of the game shares: the calendar in periods, payments, discounting.
+
+    Attributes
+    ----------
+    n : int
+        Number of draws.
+    step : float
+        Length of a period, years.
+    election, inauguration : int
+        Periods :math:`k_E \le k_I` of the election and of the inauguration.
+    n_periods : int
+        Number of periods (``0 … n_periods − 1``; the final deadline is in the last).
+    terms : tuple of float
+        Terms the proposer may offer (years).
+    horizon : float
+        Years over which terms are compared.
+    lo, hi : ndarray
+        Admissible payments outside the lame duck (floor and ratification bounds).
+    delta_payer, delta_payee : ndarray
+        Per-period discount factors.
+    breakdown_prob : ndarray
+        Probability that the talks break down after a rejection.
+    p_challenger : ndarray
+        Probability that the challenger wins the election.
+    """
+
+    n: int
+    step: float
+    election: int
+    inauguration: int
+    n_periods: int
+    terms: tuple[float, ...]
+    horizon: float
+    lo: Array
+    hi: Array
+    delta_payer: Array
+    delta_payee: Array
+    breakdown_prob: Array
+    p_challenger: Array
+
+
+@dataclass(frozen=True)
+class _Stage:
+    """The two sides' payoffs in one part of the game: a winner's branch, or the pre-election game.
+
+    Attributes
+    ----------
+    gain_payer, gain_payee : callable
+        ``gain(x, k, c)``, undiscounted gains from an agreement.
+    breakdown_payer : ndarray
+        The payer's gain if the talks break down (the payee's is 0: its own no deal).
+    outside_payee : ndarray
+        The payee's gain from opting out (a certain drawdown).
+    exit_payer : ndarray
+        The payer's gain when the payee opts out.
+    evaluators : mapping of str to Evaluator, optional
+        Other views of the equilibrium path (the incumbent's, in the challenger branch).
+    """
+
+    gain_payer: GainFn
+    gain_payee: GainFn
+    breakdown_payer: Array
+    outside_payee: Array
+    exit_payer: Array
+    evaluators: Mapping[str, Evaluator] | None = None
+
+
+def _talks(scenario: Any, draws: Draws) -> _Talks:
+    """Read the scenario's calendar and the draws into the settings every piece shares.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Needs ``talks``, ``election`` and ``drawdown``.
+    draws : Draws
+        Sampled parameters.
+
+    Returns
+    -------
+    _Talks
+
+    Raises
+    ------
+    ValueError
+        If the scenario lacks ``talks``, ``election`` or ``drawdown``, a calendar date
+        is a distribution, or the election is not before the final deadline.
+    """
+    cal = getattr(scenario, "talks", None)
+    election = getattr(scenario, "election", None)
+    if cal is None or election is None or getattr(scenario, "drawdown", None) is None:
+        raise ValueError(
+            "the talks engine needs a scenario with `talks`, `election` and `drawdown`"
+        )
+    step = cal.period_years
+    k_e = cal.period_of(_fixed(scenario, cal.election))
+    # An inauguration dated before the election means no lame duck (not a negative one).
+    k_i = max(k_e, cal.period_of(_fixed(scenario, cal.inauguration)))
+    t_final = _fixed(scenario, cal.final)
+    n_periods = int(np.floor(t_final / step + 1e-9)) + 1
+    if not k_e < n_periods:
+        raise ValueError("the election must fall before the final deadline")
+    return _Talks(
+        n=draws.n,
+        step=step,
+        election=k_e,
+        inauguration=k_i,
+        n_periods=n_periods,
+        terms=cal.terms,
+        horizon=cal.horizon,
+        lo=np.maximum(scenario.payment_floor, draws[cal.ratify_min]).astype(np.float64),
+        hi=np.array(draws[cal.ratify_max], dtype=np.float64),
+        delta_payer=np.exp(-draws[cal.rate_payer] * step),
+        delta_payee=np.exp(-draws[cal.rate_payee] * step),
+        breakdown_prob=draws[cal.breakdown],
+        p_challenger=draws[election.probability],
+    )
+
+
+def _renegotiation_values(
+    payer: Player,
+    payee: Player,
+    states: Mapping[str, Draws],
+    disagreement_payer: Mapping[str, Array],
+    disagreement_payee: Mapping[str, Array],
+    *,
+    terms: tuple[float, ...],
+    horizon: float,
+    signing_time: Array,
+    status_quo: Array,
+    power: Array,
+    floor: float,
+) -> dict[tuple[str, int], dict[str, Array]]:
+    """Gains from the renegotiation that follows a short deal, by winner and view.
+
+    After a term :math:`T_c < H` the sides renegotiate the remaining :math:`H - T_c`
+    years with the winner known, at the static generalized Nash payment.
+
+    Parameters
+    ----------
+    payer, payee : Player
+        The two sides.
+    states : mapping of str to Draws
+        Draws resolved as each winner (keys ``"I"`` and ``"C"``).
+    disagreement_payer, disagreement_payee : mapping of str to ndarray
+        No-deal utilities under each winner; the payer's gains are measured against
+        its no deal under the incumbent (``disagreement_payer["I"]``), the payee's
+        against its own type's no deal.
+    terms : tuple of float
+        The terms (years); those equal to ``horizon`` have no renegotiation.
+    horizon : float
+        Years over which terms are compared.
+    signing_time, status_quo, power : ndarray
+        Signing time of the renegotiated deal, the status-quo payment (bracket
+        scale), and the payee's bargaining power.
+    floor : float
+        Lowest admissible payment.
+
+    Returns
+    -------
+    dict
+        ``{(winner, c): {"payer": …, "payee": …, "incumbent": …}}`` for every short
+        term ``c``: the payer's gain, the winner's gain, and the incumbent's own
+        valuation of the winner's renegotiated payment. Where the renegotiation has
+        no settlement range, each view gets its no-deal gain (0 for the payee's views).
+    """
+    reference = disagreement_payer["I"]
+    values: dict[tuple[str, int], dict[str, Array]] = {}
+    for c, term in enumerate(terms):
+        if term == horizon:  # a full-term deal leaves nothing to renegotiate
+            continue
+        rest = horizon - term
+        for winner, s in states.items():
+            pb = BargainingProblem(
+                payer,
+                payee,
+                s,
+                term_years=rest,
+                signing_time=signing_time,
+                floor=floor,
+                scale=status_quo,
+            )
+            ok = pb.feasible
+            # Any finite payment will do where there is no settlement range: those lanes
+            # take the no-deal gains below.
+            x = np.where(ok, nash_solution(pb, power).payment, status_quo)
+            values[(winner, c)] = {
+                "payer": np.where(
+                    ok,
+                    payer.utility(s, x, rest, signing_time) - reference,
+                    disagreement_payer[winner] - reference,
+                ),
+                "payee": np.where(
+                    ok, payee.utility(s, x, rest, signing_time) - disagreement_payee[winner], 0.0
+                ),
+                "incumbent": np.where(
+                    ok,
+                    payee.utility(states["I"], x, rest, signing_time) - disagreement_payee["I"],
+                    0.0,
+                ),
+            }
+    return values
+
+
+def _after_winner(
+    values: Mapping[tuple[str, int], Mapping[str, Array]], winner: str, view: str
+) -> Callable[[int], Array]:
+    """Renegotiation gain after short contract ``c`` in a winner's branch (the winner is known).
+
+    Parameters
+    ----------
+    values : mapping
+        Output of :func:`_renegotiation_values`.
+    winner : {"I", "C"}
+        The branch.
+    view : {"payer", "payee", "incumbent"}
+        Whose gain.
+
+    Returns
+    -------
+    callable
+        ``after(c) -> ndarray``.
+    """
+    return lambda c: values[(winner, c)][view]
+
+
+def _after_expected(
+    values: Mapping[tuple[str, int], Mapping[str, Array]],
+    p_challenger: Array,
+    view_incumbent: str,
+    view_challenger: str,
+) -> Callable[[int], Array]:
+    """Renegotiation gain after short contract ``c`` signed before the election.
+
+    The winner is not known yet: the gain is expected over the election,
+    ``(1 − p) R^I + p R^C``, each branch seen through its own view (the incumbent
+    values the challenger's renegotiation with its own utility).
+
+    Parameters
+    ----------
+    values : mapping
+        Output of :func:`_renegotiation_values`.
+    p_challenger : ndarray
+        Probability that the challenger wins.
+    view_incumbent, view_challenger : str
+        The view taken of the incumbent's and of the challenger's branch.
+
+    Returns
+    -------
+    callable
+        ``after(c) -> ndarray``.
+    """
+    p = p_challenger
+    return lambda c: (
+        (1 - p) * values[("I", c)][view_incumbent] + p * values[("C", c)][view_challenger]
+    )
+
+
+def _payment_bounds(talks: _Talks, *, lame_duck: bool = False) -> Callable[[int], Bounds]:
+    """Admissible payments per period, for :func:`alternating_offers`.
+
+    Parameters
+    ----------
+    talks : _Talks
+        Payment bounds and the election and inauguration periods.
+    lame_duck : bool
+        The challenger's branch: from the election to the inauguration the outgoing
+        administration cannot bind its successor, so no agreement can be concluded
+        (NaN bounds).
+
+    Returns
+    -------
+    callable
+        ``bounds(k) -> (lo, hi)``; always the same ``talks.lo`` and ``talks.hi``
+        arrays outside the lame duck, so the gains' tabulated values at them apply.
+    """
+    nan = np.full(talks.n, np.nan)
+    lame = range(talks.election, talks.inauguration) if lame_duck else range(0)
+
+    def bounds(k: int) -> Bounds:
+        if k in lame:
+            return nan, nan
+        return talks.lo, talks.hi
+
+    return bounds
+
+
+def _check_separable(
+    players: Iterable[Player], states: Iterable[Draws], lo: Array, hi: Array
+) -> None:
+    """Check that every utility is ``φ(x) + U_0(T, t)``, probing at ``lo``, mid-range and ``hi``.
+
+    One tabulated inverse of ``φ`` then serves every period and term (see
+    :class:`_Gain`); a researcher's term that mixes the payment with the term or
+    the signing time is caught here rather than giving wrong offers.
+
+    Raises
+    ------
+    ValueError
+        If some player's utility is not separable in some state.
+    """
+    probes = np.stack([lo, 0.5 * (lo + hi), hi])
+    players = tuple(players)
+    for st in states:
+        for who in players:
+            if not who.separable(st, probes):
+                raise ValueError(
+                    f"{who.name}'s utility mixes the payment with the term or the signing time "
+                    f"(a term's value depends on x and on T or t); the talks engine needs "
+                    f"U(x, T, t) = φ(x) + U_0(T, t)"
+                )
+
+
+def _inverse(player: Player, state: Draws, lo: Array, hi: Array) -> _Inverse:
+    """The tabulated inverse of a player's payment part ``φ`` on ``[lo, hi]``.
+
+    Parameters
+    ----------
+    player : Player
+        Whose ``φ``.
+    state : Draws
+        Draws resolved as one winner.
+    lo, hi : ndarray
+        The admissible payments.
+
+    Returns
+    -------
+    _Inverse
+    """
+    return _Inverse(
+        lambda x: player.payment_part(state, x),
+        lambda x: player.payment_part(state, x, slope=True),
+        lo,
+        hi,
+        player.kinks(state),
+    )
+
+
+def _gain(
+    talks: _Talks,
+    player: Player,
+    state: Draws,
+    reference: Array,
+    after: Callable[[int], Array],
+    inverse: _Inverse,
+    cost: Array,
+) -> _Gain:
+    """A player's gain ``g(x, k, c)`` in one state, against a fixed no-deal reference.
+
+    Parameters
+    ----------
+    talks : _Talks
+        Terms, horizon, period length and payment bounds.
+    player : Player
+        Whose gain.
+    state : Draws
+        Draws resolved as one winner.
+    reference : ndarray
+        The utility subtracted (a no-deal utility).
+    after : callable
+        ``after(c)``: the renegotiation gain after short contract ``c``.
+    inverse : _Inverse
+        The inverse of the player's ``φ`` (for ``solve``).
+    cost : ndarray
+        Renegotiation cost per year.
+
+    Returns
+    -------
+    _Gain
+        With ``φ`` tabulated at the payment bounds, which the solver passes every period.
+    """
+    g = _Gain(
+        player, state, reference, talks.terms, talks.horizon, talks.step, after, cost, inverse
+    )
+    g.remember(talks.lo, talks.hi)
+    return g
+
+
+def _stages(
+    talks: _Talks,
+    payer: Player,
+    payee: Player,
+    states: Mapping[str, Draws],
+    certain: Mapping[str, Draws],
+    disagreement_payer: Mapping[str, Array],
+    disagreement_payee: Mapping[str, Array],
+    renegotiation: Mapping[tuple[str, int], Mapping[str, Array]],
+    cost: Array,
+) -> dict[str, _Stage]:
+    """The payoffs of each part of the game: the two winners' branches and the pre-election game.
+
+    Parameters
+    ----------
+    talks : _Talks
+        Shared settings.
+    payer, payee : Player
+        The two sides.
+    states, certain : mapping of str to Draws
+        Draws resolved as each winner; the same with a certain drawdown.
+    disagreement_payer, disagreement_payee : mapping of str to ndarray
+        No-deal utilities under each winner.
+    renegotiation : mapping
+        Output of :func:`_renegotiation_values`.
+    cost : ndarray
+        Renegotiation cost per year.
+
+    Returns
+    -------
+    dict of str to _Stage
+        Keys ``"I"``, ``"C"`` (the branches) and ``"pre"`` (before the election,
+        against the incumbent, with renegotiation values expected over the winner).
+    """
+    n, p = talks.n, talks.p_challenger
+    lo, hi = talks.lo, talks.hi
+    reference = disagreement_payer["I"]
+    gain = partial(_gain, talks, cost=cost)
+    inv_payer = _inverse(payer, states["I"], lo, hi)  # the payer's φ ignores the payee's type
+    inv_payee = {w: _inverse(payee, s, lo, hi) for w, s in states.items()}
+    outside = {w: payee.disagreement(certain[w], n) - disagreement_payee[w] for w in _WINNERS}
+    exit_payer = {w: payer.disagreement(certain[w], n) - reference for w in _WINNERS}
+    stages: dict[str, _Stage] = {}
+    for w in _WINNERS:
+        evaluators = None
+        if w == "C":  # the incumbent values the challenger's deals with its own utility
+            after = _after_winner(renegotiation, "C", "incumbent")
+            incumbent = gain(payee, states["I"], disagreement_payee["I"], after, inv_payee["I"])
+            evaluators = {
+                _INCUMBENT: Evaluator(gain=incumbent, delta=talks.delta_payee, outside=outside["C"])
+            }
+        after_payer = _after_winner(renegotiation, w, "payer")
+        after_payee = _after_winner(renegotiation, w, "payee")
+        stages[w] = _Stage(
+            gain_payer=gain(payer, states[w], reference, after_payer, inv_payer),
+            gain_payee=gain(payee, states[w], disagreement_payee[w], after_payee, inv_payee[w]),
+            breakdown_payer=disagreement_payer[w] - reference,
+            outside_payee=outside[w],
+            exit_payer=exit_payer[w],
+            evaluators=evaluators,
+        )
+    # Before the election the incumbent bargains, but a short deal is renegotiated with
+    # whoever wins, and a breakdown leaves the payer with the winner's no deal.
+    after_payer = _after_expected(renegotiation, p, "payer", "payer")
+    after_payee = _after_expected(renegotiation, p, "payee", "incumbent")
+    stages["pre"] = _Stage(
+        gain_payer=gain(payer, states["I"], reference, after_payer, inv_payer),
+        gain_payee=gain(payee, states["I"], disagreement_payee["I"], after_payee, inv_payee["I"]),
+        breakdown_payer=(1 - p) * disagreement_payer["I"] + p * disagreement_payer["C"] - reference,
+        outside_payee=outside["I"],
+        exit_payer=exit_payer["I"],
+    )
+    return stages
+
+
+def _proposers(n_periods: int, payee_first: bool) -> list[int]:
+    """Who proposes in each period: the sides alternate, the payee first if ``payee_first``.
+
+    Examples
+    --------
+    >>> _proposers(4, payee_first=True) == [PAYEE, PAYER, PAYEE, PAYER]
+    True
+    """
+    return [PAYEE if (k % 2 == 0) == payee_first else PAYER for k in range(n_periods)]
+
+
+def _solve_stage(
+    talks: _Talks,
+    stage: _Stage,
+    proposer: Sequence[int],
+    *,
+    periods: range,
+    bounds: Callable[[int], Bounds],
+    terminal_payer: Array,
+    terminal_payee: Array | float,
+) -> AlternatingOffersResult:
+    """Solve one part of the game with :func:`alternating_offers` (what the parts share).
+
+    The payee's breakdown gain is 0 (its own no deal is its reference); the payer
+    has no outside option beyond no deal.
+
+    Parameters
+    ----------
+    talks : _Talks
+        Shared settings.
+    stage : _Stage
+        The part's payoffs.
+    proposer : sequence of int
+        :data:`PAYER` or :data:`PAYEE` for every period.
+    periods : range
+        The part's periods.
+    bounds : callable
+        ``bounds(k) -> (lo, hi)``.
+    terminal_payer, terminal_payee : ndarray or float
+        Values after the part's last period, discounted to period 0.
+
+    Returns
+    -------
+    AlternatingOffersResult
+    """
+    return alternating_offers(
+        periods=periods,
+        proposer=proposer,
+        n=talks.n,
+        contracts=len(talks.terms),
+        breakdown_prob=talks.breakdown_prob,
+        delta_payer=talks.delta_payer,
+        delta_payee=talks.delta_payee,
+        gain_payer=stage.gain_payer,
+        gain_payee=stage.gain_payee,
+        bounds=bounds,
+        breakdown_payer=stage.breakdown_payer,
+        breakdown_payee=0.0,
+        outside_payee=stage.outside_payee,
+        exit_payer=stage.exit_payer,
+        terminal_payer=terminal_payer,
+        terminal_payee=terminal_payee,
+        evaluators=stage.evaluators,
+    )
+
+
+def _solve_branch(
+    talks: _Talks, stage: _Stage, proposer: Sequence[int], *, lame_duck: bool
+) -> AlternatingOffersResult:
+    """Solve one winner's branch, from the election period to the final deadline.
+
+    Reaching the end of the calendar without agreement is a breakdown at the final
+    deadline: the terminal values are the breakdown gains, discounted to period 0.
+
+    Parameters
+    ----------
+    talks : _Talks
+        Shared settings.
+    stage : _Stage
+        The branch's payoffs.
+    proposer : sequence of int
+        :data:`PAYER` or :data:`PAYEE` for every period.
+    lame_duck : bool
+        The challenger's branch: no agreement from the election to the inauguration.
+
+    Returns
+    -------
+    AlternatingOffersResult
+        Over periods ``talks.election … talks.n_periods − 1``.
+    """
+    return _solve_stage(
+        talks,
+        stage,
+        proposer,
+        periods=range(talks.election, talks.n_periods),
+        bounds=_payment_bounds(talks, lame_duck=lame_duck),
+        terminal_payer=talks.delta_payer**talks.n_periods * stage.breakdown_payer,
+        terminal_payee=0.0,
+    )
+
+
+def _solve_pre_election(
+    talks: _Talks,
+    stage: _Stage,
+    proposer: Sequence[int],
+    branches: Mapping[str, AlternatingOffersResult],
+) -> AlternatingOffersResult | None:
+    """Solve the game before the election, backward from the branches' values at the election.
+
+    At the election period the payer expects ``(1 − p) V^I + p V^C``; the incumbent
+    payee expects its own branch's value or, if it loses, its own valuation of the
+    challenger's path (the branch's ``"incumbent"`` evaluator).
+
+    Parameters
+    ----------
+    talks : _Talks
+        Shared settings.
+    stage : _Stage
+        The pre-election payoffs.
+    proposer : sequence of int
+        :data:`PAYER` or :data:`PAYEE` for every period.
+    branches : mapping of str to AlternatingOffersResult
+        Output of :func:`_solve_branch` for ``"I"`` and ``"C"``.
+
+    Returns
+    -------
+    AlternatingOffersResult or None
+        Over periods ``0 … talks.election − 1``; None when the election falls in
+        the first period (no talks before it).
+    """
+    if talks.election == 0:
+        return None
+    p = talks.p_challenger
+    # The incumbent payee, if it loses, values the challenger's path with its own utility.
+    lost = branches["C"].evaluators[_INCUMBENT][0]
+    return _solve_stage(
+        talks,
+        stage,
+        proposer,
+        periods=range(0, talks.election),
+        bounds=_payment_bounds(talks),
+        terminal_payer=(1 - p) * branches["I"].value_payer[0] + p * branches["C"].value_payer[0],
+        terminal_payee=(1 - p) * branches["I"].value_payee[0] + p * lost,
+    )
+
+
+def _select(mask: NDArray[np.bool_], if_true: Path, if_false: Path) -> Path:
+    """Per draw, the path ``if_true`` where ``mask`` holds, else ``if_false`` (same keys)."""
+    return {key: np.where(mask, if_true[key], if_false[key]) for key in if_true}
+
+
+def _combine_branches(
+    branches: Mapping[str, AlternatingOffersResult],
+    pre: AlternatingOffersResult | None,
+    challenger_wins: NDArray[np.bool_],
+) -> tuple[Path, Array, Array]:
+    """The equilibrium path: before the election, then in the realized winner's branch.
+
+    Parameters
+    ----------
+    branches : mapping of str to AlternatingOffersResult
+        The ``"I"`` and ``"C"`` branches.
+    pre : AlternatingOffersResult or None
+        The pre-election game (None: none).
+    challenger_wins : ndarray of bool
+        The realized winner of each draw.
+
+    Returns
+    -------
+    path : dict of str to ndarray
+        :meth:`AlternatingOffersResult.outcome` of the path: a decision (agreement or
+        opt-out) before the election stands; otherwise the winner's branch decides.
+    value_payer, value_payee : ndarray
+        Equilibrium values at the opening: the pre-election game's (expected over
+        the election), or without one the realized winner's branch's.
+    """
+    path = _select(challenger_wins, branches["C"].outcome(), branches["I"].outcome())
+    if pre is not None:
+        before = pre.outcome()
+        decided = before["period"] >= 0
+        return _select(decided, before, path), pre.value_payer[0], pre.value_payee[0]
+    value_payer = np.where(
+        challenger_wins, branches["C"].value_payer[0], branches["I"].value_payer[0]
+    )
+    value_payee = np.where(
+        challenger_wins, branches["C"].value_payee[0], branches["I"].value_payee[0]
+    )
+    return path, value_payer, value_payee
+
+
+def _equilibrium_path(
+    talks: _Talks,
+    stages: Mapping[str, _Stage],
+    payee_first: bool,
+    challenger_wins: NDArray[np.bool_],
+) -> tuple[Path, Array, Array]:
+    """Equilibrium path and opening values for one order of proposals.
+
+    Parameters
+    ----------
+    talks : _Talks
+        Shared settings.
+    stages : mapping of str to _Stage
+        Output of :func:`_stages`.
+    payee_first : bool
+        The payee proposes in period 0.
+    challenger_wins : ndarray of bool
+        The realized winner of each draw.
+
+    Returns
+    -------
+    tuple
+        As :func:`_combine_branches`.
+    """
+    proposer = _proposers(talks.n_periods, payee_first)
+    branches = {w: _solve_branch(talks, stages[w], proposer, lame_duck=w == "C") for w in _WINNERS}
+    pre = _solve_pre_election(talks, stages["pre"], proposer, branches)
+    return _combine_branches(branches, pre, challenger_wins)
 
 
 def offers_equilibrium(scenario: Any, draws: Draws) -> dict[str, NDArray]:
@@ -255,213 +968,63 @@ def offers_equilibrium(scenario: Any, draws: Draws) -> dict[str, NDArray]:
         If the scenario has no talks calendar or election, or a calendar date is
         a distribution.
     """
-    cal = getattr(scenario, "talks", None)
-    election = getattr(scenario, "election", None)
-    if cal is None or election is None or getattr(scenario, "drawdown", None) is None:
-        raise ValueError(
-            "the talks engine needs a scenario with `talks`, `election` and `drawdown`"
-        )
+    talks = _talks(scenario, draws)
+    cal, election = scenario.talks, scenario.election
     payer, payee = scenario.payer, scenario.payee
     n = draws.n
-    step = cal.period_years
-    k_e = cal.period_of(_fixed(scenario, cal.election))
-    k_i = max(k_e, cal.period_of(_fixed(scenario, cal.inauguration)))
-    t_final = _fixed(scenario, cal.final)
-    n_periods = int(np.floor(t_final / step + 1e-9)) + 1
-    if not k_e < n_periods:
-        raise ValueError("the election must fall before the final deadline")
-    horizon = cal.horizon
-    terms = cal.terms
-    p = draws[election.probability]
-    state = {"I": election.resolve_as(draws, False), "C": election.resolve_as(draws, True)}
-    drawdown = scenario.drawdown
-    certain = {th: st.replace(**{drawdown: 1.0}) for th, st in state.items()}
-    d_j = {th: payer.disagreement(s, n) for th, s in state.items()}
-    d_u = {th: payee.disagreement(s, n) for th, s in state.items()}
-    ref_j = d_j["I"]
-    renegotiate = draws[cal.renegotiation]
-
-    # Renegotiation after a short deal, at the static Nash payment with the winner known.
-    t_sign = draws[scenario.signing_time]
-    x0 = draws[scenario.status_quo]
-    beta = draws[scenario.power]
-    reneg: dict[tuple[str, int], dict[str, Array]] = {}
-    for c, term in enumerate(terms):
-        if term == horizon:
-            continue
-        rest = horizon - term
-        for th, s in state.items():
-            pb = BargainingProblem(
-                payer,
-                payee,
-                s,
-                term_years=rest,
-                signing_time=t_sign,
-                floor=scenario.payment_floor,
-                scale=x0,
-            )
-            x = nash_solution(pb, beta).payment
-            ok = pb.feasible
-            x = np.where(ok, x, x0)
-            reneg[(th, c)] = {
-                "J": np.where(ok, payer.utility(s, x, rest, t_sign) - ref_j, d_j[th] - ref_j),
-                "U": np.where(ok, payee.utility(s, x, rest, t_sign) - d_u[th], 0.0),
-                "I": np.where(ok, payee.utility(state["I"], x, rest, t_sign) - d_u["I"], 0.0),
-            }
-
-    def after_branch(th: str, side: str) -> Callable[[int], Array]:
-        return lambda c: reneg[(th, c)][side]
-
-    def after_expected(view_i: str, view_c: str) -> Callable[[int], Array]:
-        """Before the election: the renegotiation value expected over the winner."""
-        return lambda c: (1 - p) * reneg[("I", c)][view_i] + p * reneg[("C", c)][view_c]
-
-    lo = np.maximum(scenario.payment_floor, draws[cal.ratify_min]).astype(np.float64)
-    hi = np.array(draws[cal.ratify_max], dtype=np.float64)
-
-    nan = np.full(n, np.nan)
-
-    def bounds_for(lame_duck: range | None) -> Callable[[int], tuple[Array, Array]]:
-        def bounds(k: int) -> tuple[Array, Array]:
-            if lame_duck is not None and k in lame_duck:
-                return nan, nan
-            return lo, hi
-
-        return bounds
-
-    # Utilities are additively separable in x and (T, t) for the built-in terms:
-    # U(x, T, t) = φ(x) + U_0(T, t); one tabulated inverse of φ then serves every
-    # period and term. A researcher's term that mixes them is caught here.
-    probes = np.stack([lo, 0.5 * (lo + hi), hi])
-    for st in state.values():
-        for who in (payer, payee):
-            if not who.separable(st, probes):
-                raise ValueError(
-                    f"{who.name}'s utility mixes the payment with the term or the signing time "
-                    f"(a term's value depends on x and on T or t); the talks engine needs "
-                    f"U(x, T, t) = φ(x) + U_0(T, t)"
-                )
-
-    def inverse(player: Any, s: Draws) -> _Inverse:
-        return _Inverse(
-            lambda x: player.payment_part(s, x),
-            lambda x: player.payment_part(s, x, slope=True),
-            lo,
-            hi,
-            player.kinks(s),
-        )
-
-    inv_payer = inverse(payer, state["I"])  # Tokyo's φ does not depend on Washington's type
-    inv_payee = {th: inverse(payee, s) for th, s in state.items()}
-
-    def gain(
-        player: Any, s: Draws, ref: Array, after: Callable[[int], Array], inv: _Inverse
-    ) -> _Gain:
-        g = _Gain(player, s, ref, terms, horizon, step, after, renegotiate, inv)
-        g.remember(lo, hi)
-        return g
-
-    delta_j = np.exp(-draws[cal.rate_payer] * step)
-    delta_u = np.exp(-draws[cal.rate_payee] * step)
-    q = draws[cal.breakdown]
-
-    def solve(payee_first: bool) -> tuple[dict[str, NDArray], Array, Array]:
-        """Equilibrium path and opening values for one order of proposals."""
-        proposer = [PAYEE if (k % 2 == 0) == payee_first else PAYER for k in range(n_periods)]
-        common = dict(
-            proposer=proposer,
-            n=n,
-            contracts=len(terms),
-            breakdown_prob=q,
-            delta_payer=delta_j,
-            delta_payee=delta_u,
-        )
-        branches = {}
-        for th in ("I", "C"):
-            s = state[th]
-            b_j = d_j[th] - ref_j
-            evaluators = None
-            if th == "C":
-                evaluators = {
-                    "incumbent": Evaluator(
-                        gain=gain(
-                            payee, state["I"], d_u["I"], after_branch("C", "I"), inv_payee["I"]
-                        ),
-                        delta=delta_u,
-                        outside=payee.disagreement(certain["C"], n) - d_u["C"],
-                    )
-                }
-            branches[th] = alternating_offers(
-                periods=range(k_e, n_periods),
-                gain_payer=gain(payer, s, ref_j, after_branch(th, "J"), inv_payer),
-                gain_payee=gain(payee, s, d_u[th], after_branch(th, "U"), inv_payee[th]),
-                bounds=bounds_for(range(k_e, k_i) if th == "C" else None),
-                breakdown_payer=b_j,
-                breakdown_payee=0.0,
-                outside_payee=payee.disagreement(certain[th], n) - d_u[th],
-                exit_payer=payer.disagreement(certain[th], n) - ref_j,
-                terminal_payer=delta_j**n_periods * b_j,
-                terminal_payee=0.0,
-                evaluators=evaluators,
-                **common,
-            )
-        v_j_e = (1 - p) * branches["I"].value_payer[0] + p * branches["C"].value_payer[0]
-        v_u_e = (1 - p) * branches["I"].value_payee[0] + p * branches["C"].evaluators["incumbent"][
-            0
-        ]
-        inc = state["I"]
-        pre = None
-        if k_e > 0:
-            pre = alternating_offers(
-                periods=range(0, k_e),
-                gain_payer=gain(payer, inc, ref_j, after_expected("J", "J"), inv_payer),
-                gain_payee=gain(payee, inc, d_u["I"], after_expected("U", "I"), inv_payee["I"]),
-                bounds=bounds_for(None),
-                breakdown_payer=(1 - p) * d_j["I"] + p * d_j["C"] - ref_j,
-                breakdown_payee=0.0,
-                outside_payee=payee.disagreement(certain["I"], n) - d_u["I"],
-                exit_payer=payer.disagreement(certain["I"], n) - ref_j,
-                terminal_payer=v_j_e,
-                terminal_payee=v_u_e,
-                **common,
-            )
-        # The equilibrium path: before the election, then in the realized winner's branch.
-        chal = np.asarray(draws[election.challenger_wins]) > 0.5
-        after = {th: branches[th].outcome() for th in ("I", "C")}
-        path = {key: np.where(chal, after["C"][key], after["I"][key]) for key in after["I"]}
-        if pre is not None:
-            before = pre.outcome()
-            decided = before["period"] >= 0
-            path = {key: np.where(decided, before[key], path[key]) for key in path}
-            v_j0, v_u0 = pre.value_payer[0], pre.value_payee[0]
-        else:
-            v_j0 = np.where(chal, branches["C"].value_payer[0], branches["I"].value_payer[0])
-            v_u0 = np.where(chal, branches["C"].value_payee[0], branches["I"].value_payee[0])
-        return path, v_j0, v_u0
-
+    states = {"I": election.resolve_as(draws, False), "C": election.resolve_as(draws, True)}
+    certain = {w: s.replace(**{scenario.drawdown: 1.0}) for w, s in states.items()}
+    disagreement_payer = {w: payer.disagreement(s, n) for w, s in states.items()}
+    disagreement_payee = {w: payee.disagreement(s, n) for w, s in states.items()}
+    renegotiation = _renegotiation_values(
+        payer,
+        payee,
+        states,
+        disagreement_payer,
+        disagreement_payee,
+        terms=talks.terms,
+        horizon=talks.horizon,
+        signing_time=draws[scenario.signing_time],
+        status_quo=draws[scenario.status_quo],
+        power=draws[scenario.power],
+        floor=scenario.payment_floor,
+    )
+    _check_separable((payer, payee), states.values(), talks.lo, talks.hi)
+    stages = _stages(
+        talks,
+        payer,
+        payee,
+        states,
+        certain,
+        disagreement_payer,
+        disagreement_payee,
+        renegotiation,
+        cost=draws[cal.renegotiation],
+    )
+    challenger_wins = np.asarray(draws[election.challenger_wins]) > 0.5
     order = cal.payee_first
     if isinstance(order, bool):
-        path, v_j0, v_u0 = solve(order)
+        path, value_payer, value_payee = _equilibrium_path(talks, stages, order, challenger_wins)
     else:  # the order of proposals is uncertain: a 0/1 parameter picks it per draw
         first = np.asarray(draws[order]) > 0.5
-        solved = {flag: solve(flag) for flag in (True, False)}
-        path = {
-            key: np.where(first, solved[True][0][key], solved[False][0][key])
-            for key in solved[True][0]
+        solved = {
+            flag: _equilibrium_path(talks, stages, flag, challenger_wins) for flag in (True, False)
         }
-        v_j0 = np.where(first, solved[True][1], solved[False][1])
-        v_u0 = np.where(first, solved[True][2], solved[False][2])
+        path = _select(first, solved[True][0], solved[False][0])
+        value_payer = np.where(first, solved[True][1], solved[False][1])
+        value_payee = np.where(first, solved[True][2], solved[False][2])
+    step, terms, horizon = talks.step, talks.terms, talks.horizon
     agreement = path["agreement"]
     period = path["period"]
     t_agree = np.where(agreement, period * step, np.nan)
     term = np.where(agreement, np.asarray(terms)[np.maximum(path["contract"], 0)], np.nan)
-    waited = np.where(period >= 0, period, n_periods)  # periods exposed to shocks
+    waited = np.where(period >= 0, period, talks.n_periods)  # periods exposed to shocks
     t_expiry = _fixed(scenario, cal.expiry)
     t_budget = _fixed(scenario, cal.budget)
     screen = _screening(
         scenario,
         draws,
-        state["I"],
+        states["I"],
         delta=np.exp(-draws[cal.rate_payer] * _fixed(scenario, cal.inauguration)),
     )
     return {
@@ -478,11 +1041,11 @@ def offers_equilibrium(scenario: Any, draws: Draws) -> dict[str, NDArray]:
         "offers_one_year": agreement & (term < horizon),
         "offers_breakdown": ~agreement,
         "offers_drawdown_exit": path["opt_out"],
-        "offers_breakdown_prob": 1.0 - (1.0 - q) ** waited,
+        "offers_breakdown_prob": 1.0 - (1.0 - talks.breakdown_prob) ** waited,
         "offers_lapse": ~agreement | (t_agree > t_expiry),
         "offers_before_budget": agreement & (t_agree <= t_budget),
-        "offers_payer_value": v_j0,
-        "offers_payee_value": v_u0,
+        "offers_payer_value": value_payer,
+        "offers_payee_value": value_payee,
     }
 
 

@@ -30,8 +30,10 @@ exactly :math:`R_r(k)`:
 
 .. math::
     x_c = \begin{cases}
-      \min\{x \in [\ell_k, h_k] : \delta_U^k g_U(x, k, c) \ge R_U(k)\} & p = \text{payer}\\
-      \max\{x \in [\ell_k, h_k] : \delta_J^k g_J(x, k, c) \ge R_J(k)\} & p = \text{payee}
+      \min\{x \in [\ell_k, h_k] : \delta_r^k g_r(x, k, c) \ge R_r(k)\}
+        & p = \text{payer},\ r = \text{payee}\\
+      \max\{x \in [\ell_k, h_k] : \delta_r^k g_r(x, k, c) \ge R_r(k)\}
+        & p = \text{payee},\ r = \text{payer}
     \end{cases}
 
 (a root of a monotone function, found by the vectorized bracketing solver — or
@@ -254,7 +256,7 @@ def alternating_offers(
         Undiscounted gains from opting out as the responder (None: no outside option).
     exit_payer, exit_payee : array_like or None
         Undiscounted gain of a side when the *other* side opts out (default: its
-        breakdown gain), e.g. Tokyo's payoff from a certain drawdown.
+        breakdown gain), e.g. the payer's payoff when the payee walks away for good.
     terminal_payer, terminal_payee : array_like
         Values after the last period, discounted to period 0.
     evaluators : mapping of str to Evaluator, optional
@@ -297,43 +299,48 @@ def alternating_offers(
         arr = as_float_array(v, name)
         return np.broadcast_to(arr, (n,)).astype(np.float64)
 
-    d_j, d_u = per_draw(delta_payer, "delta_payer"), per_draw(delta_payee, "delta_payee")
-    for name, d in (("delta_payer", d_j), ("delta_payee", d_u)):
+    # Naming: the keyword arguments (``delta_payer``, ...) are the caller's raw inputs; the
+    # per-draw working arrays put the side first (``payer_delta``, ``payee_value``, ...), with
+    # ``prop_*`` / ``resp_*`` for whichever side proposes / responds in the current period and
+    # ``ev_*`` (dicts keyed by evaluator name) for the evaluators.
+    payer_delta = per_draw(delta_payer, "delta_payer")
+    payee_delta = per_draw(delta_payee, "delta_payee")
+    for name, d in (("delta_payer", payer_delta), ("delta_payee", payee_delta)):
         check_in_range(d, name, 0.0, 1.0, low_open=True)
-    b_j, b_u = (
-        per_draw(breakdown_payer, "breakdown_payer"),
-        per_draw(breakdown_payee, "breakdown_payee"),
-    )
-    w_j = None if outside_payer is None else per_draw(outside_payer, "outside_payer")
-    w_u = None if outside_payee is None else per_draw(outside_payee, "outside_payee")
-    e_j = b_j if exit_payer is None else per_draw(exit_payer, "exit_payer")
-    e_u = b_u if exit_payee is None else per_draw(exit_payee, "exit_payee")
+    payer_breakdown = per_draw(breakdown_payer, "breakdown_payer")
+    payee_breakdown = per_draw(breakdown_payee, "breakdown_payee")
+    payer_outside = None if outside_payer is None else per_draw(outside_payer, "outside_payer")
+    payee_outside = None if outside_payee is None else per_draw(outside_payee, "outside_payee")
+    payer_exit = payer_breakdown if exit_payer is None else per_draw(exit_payer, "exit_payer")
+    payee_exit = payee_breakdown if exit_payee is None else per_draw(exit_payee, "exit_payee")
     q_of = breakdown_prob if callable(breakdown_prob) else (lambda k: breakdown_prob)
     evals = dict(evaluators or {})
     ev_delta = {e: per_draw(v.delta, f"{e}.delta") for e, v in evals.items()}
-    ev_b = {e: per_draw(v.breakdown, f"{e}.breakdown") for e, v in evals.items()}
-    ev_w = {e: per_draw(v.outside, f"{e}.outside") for e, v in evals.items()}
+    ev_breakdown = {e: per_draw(v.breakdown, f"{e}.breakdown") for e, v in evals.items()}
+    ev_outside = {e: per_draw(v.outside, f"{e}.outside") for e, v in evals.items()}
 
     m = K - k0
     agree = np.zeros((m, n), dtype=bool)
     opt_out = np.zeros((m, n), dtype=bool)
     payment = np.full((m, n), np.nan)
     contract = np.full((m, n), -1, dtype=np.int64)
-    v_j = np.empty((m + 1, n))
-    v_u = np.empty((m + 1, n))
-    v_j[m] = per_draw(terminal_payer, "terminal_payer")
-    v_u[m] = per_draw(terminal_payee, "terminal_payee")
-    v_e = {e: np.empty((m + 1, n)) for e in evals}
+    payer_value = np.empty((m + 1, n))
+    payee_value = np.empty((m + 1, n))
+    payer_value[m] = per_draw(terminal_payer, "terminal_payer")
+    payee_value[m] = per_draw(terminal_payee, "terminal_payee")
+    ev_value = {e: np.empty((m + 1, n)) for e in evals}
     for e, ev in evals.items():
-        v_e[e][m] = per_draw(ev.terminal, f"{e}.terminal")
+        ev_value[e][m] = per_draw(ev.terminal, f"{e}.terminal")
 
     for k in range(K - 1, k0 - 1, -1):
         i = k - k0
         q = per_draw(q_of(k), "breakdown_prob")
         check_in_range(q, "breakdown_prob", 0.0, 1.0)
-        dj_k, du_k = d_j**k, d_u**k
-        c_j = q * d_j ** (k + 1) * b_j + (1 - q) * v_j[i + 1]
-        c_u = q * d_u ** (k + 1) * b_u + (1 - q) * v_u[i + 1]
+        # δ^k: the discount from period k to period 0 (values are discounted to period 0).
+        payer_disc, payee_disc = payer_delta**k, payee_delta**k
+        # C_i(k): the value of a rejection (breakdown, or on to the next period).
+        payer_cont = q * payer_delta ** (k + 1) * payer_breakdown + (1 - q) * payer_value[i + 1]
+        payee_cont = q * payee_delta ** (k + 1) * payee_breakdown + (1 - q) * payee_value[i + 1]
         lo, hi = (
             v
             if isinstance(v, np.ndarray) and v.shape == (n,) and v.dtype == np.float64
@@ -348,56 +355,72 @@ def alternating_offers(
         payer_proposes = proposer[k] == PAYER
         # Responder's reservation (discounted to 0) and its opt-out value.
         if payer_proposes:
-            w_r = None if w_u is None else du_k * w_u
-            c_r, c_p, dr_k, dp_k = c_u, c_j, du_k, dj_k
-            gain_r, gain_p = gain_payee, gain_payer
+            resp_outside = None if payee_outside is None else payee_disc * payee_outside
+            resp_cont, resp_disc, resp_gain = payee_cont, payee_disc, gain_payee
+            prop_cont, prop_disc, prop_gain = payer_cont, payer_disc, gain_payer
         else:
-            w_r = None if w_j is None else dj_k * w_j
-            c_r, c_p, dr_k, dp_k = c_j, c_u, dj_k, du_k
-            gain_r, gain_p = gain_payer, gain_payee
-        out = np.zeros(n, dtype=bool) if w_r is None else w_r > c_r
-        reserve = c_r if w_r is None else np.maximum(c_r, w_r)
-        need = reserve / dr_k
+            resp_outside = None if payer_outside is None else payer_disc * payer_outside
+            resp_cont, resp_disc, resp_gain = payer_cont, payer_disc, gain_payer
+            prop_cont, prop_disc, prop_gain = payee_cont, payee_disc, gain_payee
+        out = np.zeros(n, dtype=bool) if resp_outside is None else resp_outside > resp_cont
+        reserve = resp_cont if resp_outside is None else np.maximum(resp_cont, resp_outside)
+        need = reserve / resp_disc
         best_val = np.full(n, -np.inf)
         best_x = np.full(n, np.nan)
         best_c = np.full(n, -1, dtype=np.int64)
         for c in range(contracts):
-            x, ok = _offer(gain_r, k, c, need, lo_s, hi_s, possible, payer_proposes=payer_proposes)
-            val = np.where(ok, dp_k * gain_p(np.where(ok, x, lo_s), k, c), -np.inf)
+            x, ok = _offer(
+                resp_gain, k, c, need, lo_s, hi_s, possible, payer_proposes=payer_proposes
+            )
+            val = np.where(ok, prop_disc * prop_gain(np.where(ok, x, lo_s), k, c), -np.inf)
             better = val > best_val
             best_val = np.where(better, val, best_val)
             best_x = np.where(better, x, best_x)
             best_c = np.where(better, c, best_c)
         # The proposer's fallback: the responder opts out, or the period passes.
-        exit_p = e_j if payer_proposes else e_u
-        fallback = np.where(out, dp_k * exit_p, c_p)
+        prop_exit = payer_exit if payer_proposes else payee_exit
+        fallback = np.where(out, prop_disc * prop_exit, prop_cont)
         deal = best_val >= fallback
         agree[i], opt_out[i] = deal, ~deal & out
         payment[i] = np.where(deal, best_x, np.nan)
         contract[i] = np.where(deal, best_c, -1)
         x_ok = np.where(deal, best_x, lo_s)
         c_ok = best_c
-        g_j_deal = _by_contract(gain_payer, x_ok, k, c_ok, contracts)
-        g_u_deal = _by_contract(gain_payee, x_ok, k, c_ok, contracts)
+        payer_deal = _by_contract(gain_payer, x_ok, k, c_ok, contracts)
+        payee_deal = _by_contract(gain_payee, x_ok, k, c_ok, contracts)
         # Opting out: the responder gets its outside option, the proposer its exit gain.
-        out_j = dj_k * w_j if (not payer_proposes and w_j is not None) else dj_k * e_j
-        out_u = du_k * w_u if (payer_proposes and w_u is not None) else du_k * e_u
-        v_j[i] = np.where(deal, dj_k * g_j_deal, np.where(opt_out[i], out_j, c_j))
-        v_u[i] = np.where(deal, du_k * g_u_deal, np.where(opt_out[i], out_u, c_u))
+        payer_out = (
+            payer_disc * payer_outside
+            if (not payer_proposes and payer_outside is not None)
+            else payer_disc * payer_exit
+        )
+        payee_out = (
+            payee_disc * payee_outside
+            if (payer_proposes and payee_outside is not None)
+            else payee_disc * payee_exit
+        )
+        payer_value[i] = np.where(
+            deal, payer_disc * payer_deal, np.where(opt_out[i], payer_out, payer_cont)
+        )
+        payee_value[i] = np.where(
+            deal, payee_disc * payee_deal, np.where(opt_out[i], payee_out, payee_cont)
+        )
         for e, ev in evals.items():
-            de = ev_delta[e]
-            cont = q * de ** (k + 1) * ev_b[e] + (1 - q) * v_e[e][i + 1]
-            g_e = _by_contract(ev.gain, x_ok, k, c_ok, contracts)
-            v_e[e][i] = np.where(deal, de**k * g_e, np.where(opt_out[i], de**k * ev_w[e], cont))
+            ev_d = ev_delta[e]
+            ev_cont = q * ev_d ** (k + 1) * ev_breakdown[e] + (1 - q) * ev_value[e][i + 1]
+            ev_deal = _by_contract(ev.gain, x_ok, k, c_ok, contracts)
+            ev_value[e][i] = np.where(
+                deal, ev_d**k * ev_deal, np.where(opt_out[i], ev_d**k * ev_outside[e], ev_cont)
+            )
     return AlternatingOffersResult(
         periods=periods,
         agree=agree,
         opt_out=opt_out,
         payment=payment,
         contract=contract,
-        value_payer=v_j,
-        value_payee=v_u,
-        evaluators=v_e,
+        value_payer=payer_value,
+        value_payee=payee_value,
+        evaluators=ev_value,
     )
 
 

@@ -98,8 +98,12 @@ def check_individual_rationality(scenario: Scenario, draws: Draws) -> None:
 def check_pareto_efficiency(scenario: Scenario, draws: Draws, *, grid: int = 41) -> None:
     """Assert that no agreement on a grid of the settlement range dominates a solution.
 
-    Dominates: at least as good for both sides (within ``1e-6·(1 + |g|)``) and
-    strictly better for one.
+    Dominates: at least as good for both sides and strictly better for one, where
+    "at least as good" allows what the solution's own tolerance allows — the change
+    of each side's gain when the payment moves by four times the solvers'
+    ``xtol + rtol·|x|`` — plus ``1e-12·(1 + |g|)`` of rounding. (A fixed tolerance on
+    the gains would call a nearby grid point dominating whenever one side's gain is
+    much steeper than the other's.)
     """
     pb = scenario_problem(scenario, draws)
     power = np.broadcast_to(draws[scenario.power], (draws.n,))
@@ -107,12 +111,16 @@ def check_pareto_efficiency(scenario: Scenario, draws: Draws, *, grid: int = 41)
     xs = pb.lo + (pb.hi - pb.lo) * np.linspace(0.0, 1.0, grid)[:, None]
     gj_grid, gu_grid = pb.gains(xs)
     for name, sol in _solutions(pb, power).items():
-        gj, gu = pb.gains(np.where(f, sol.payment, pb.lo))
-        eps = 1e-6 * (1 + np.abs(gj) + np.abs(gu))
+        x = np.where(f, sol.payment, pb.lo)
+        gj, gu = pb.gains(x)
+        dx = 4 * (XTOL + RTOL * np.abs(x))
+        gj_moved, gu_moved = pb.gains(np.stack([x - dx, x + dx]))
+        eps_j = np.abs(gj_moved - gj).max(axis=0) + 1e-12 * (1 + np.abs(gj))
+        eps_u = np.abs(gu_moved - gu).max(axis=0) + 1e-12 * (1 + np.abs(gu))
         dominated = (
-            (gj_grid >= gj - eps)
-            & (gu_grid >= gu - eps)
-            & ((gj_grid > gj + eps) | (gu_grid > gu + eps))
+            (gj_grid >= gj - eps_j)
+            & (gu_grid >= gu - eps_u)
+            & ((gj_grid > gj + eps_j) | (gu_grid > gu + eps_u))
         )
         bad = f & dominated.any(axis=0)
         if bad.any():
