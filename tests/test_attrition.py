@@ -292,3 +292,28 @@ def test_bad_input_is_refused_with_a_reason():
     )
     with pytest.raises(ValueError, match="never ends"):
         war_of_attrition(**flat, rate_a=1e-3, rate_b=1e-3, z_a=0.01, z_b=0.01)
+
+
+def test_rows_gives_the_same_numbers_as_the_full_batch():
+    """``AttritionHazards.rows`` is a lane subset: solving it reproduces those lanes."""
+    rng = np.random.default_rng(5)
+    n = 40
+    knots = np.tile([0.0, 0.5, 1.2, np.inf], (n, 1))
+    lv = -np.sort(-rng.uniform(0.5, 1.0, (n, 3)), axis=1)  # a's deadlines: downward jumps
+    lb = np.repeat(rng.uniform(0.5, 1.0, (n, 1)), 3, axis=1)
+    hz = attrition_hazards(
+        knots,
+        Piecewise(lv, np.zeros((n, 3))),
+        Piecewise(lv + rng.uniform(0.5, 2.0, (n, 3)), np.zeros((n, 3))),
+        Piecewise(lb, np.zeros((n, 3))),
+        Piecewise(lb + rng.uniform(0.5, 2.0, (n, 3)), np.zeros((n, 3))),
+        rng.uniform(0.05, 0.2, n),
+        rng.uniform(0.05, 0.2, n),
+    )
+    th_a, th_b = rng.uniform(0.1, 3.0, n), rng.uniform(0.1, 3.0, n)
+    idx = np.array([3, 17, 0, 39, 17])
+    full, part = hz.solve(th_a, th_b), hz.rows(idx).solve(th_a[idx], th_b[idx])
+    for side in ("a", "b"):
+        np.testing.assert_array_equal(part.value(side), full.value(side)[idx])
+        np.testing.assert_array_equal(part.p_concedes(side), full.p_concedes(side)[idx])
+    np.testing.assert_array_equal(part.end, full.end[idx])

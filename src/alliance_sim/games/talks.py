@@ -284,6 +284,20 @@ class Branch:
         """The equilibrium for the payer's reputation ``theta_a`` at the start."""
         return self.hz.solve(theta_a, self.theta_b, end_b=self._end_b)
 
+    def rows(self, idx: NDArray[np.int64]) -> Branch:
+        """The draws ``idx`` only (for iterating on a few of them)."""
+        return Branch(
+            self.hz.rows(idx),
+            self.knots[idx],
+            self.term_a[idx],
+            self.term_b[idx],
+            self.lapse_a[idx],
+            self.lapse_b[idx],
+            self.pay_a[idx],
+            self.pay_b[idx],
+            self.theta_b[idx],
+        )
+
 
 def _segment_points(knots: Array) -> tuple[Array, Array, Array]:
     """Two interior points of each segment and a third between them (for linear fits).
@@ -465,7 +479,7 @@ def _survive(t0: float, t1: float, shock: Array, rate: Array, expiry: float) -> 
 
 def opening_concession(
     concede: Array,
-    waiting: Callable[[Array], Array],
+    waiting: Callable[[Array, NDArray[np.int64] | None], Array],
     theta0: Array,
 ) -> Array:
     r"""Tokyo's probability of conceding at the opening (module docstring, step 1).
@@ -475,7 +489,8 @@ def opening_concession(
     concede : ndarray
         :math:`G^P`, the gain from conceding now.
     waiting : callable
-        :math:`W(\theta)`, the value of waiting with reputation ``θ`` (non-increasing).
+        ``waiting(θ, idx)``: :math:`W(\theta)`, the value of waiting with reputation
+        ``θ`` (non-increasing), for the draws ``idx`` (all if None).
     theta0 : ndarray
         :math:`-\ln z_J`, the prior reputation.
 
@@ -484,19 +499,24 @@ def opening_concession(
     ndarray
         The unconditional probability ``a`` in :math:`[0, 1 - z_J]`.
     """
-    w_prior = waiting(theta0)
-    w_sure = waiting(np.zeros_like(theta0))  # rational Tokyo known to be committed
+    w_prior = waiting(theta0, None)
+    w_sure = waiting(np.zeros_like(theta0), None)  # rational Tokyo known to be committed
     none = concede <= w_prior
     all_ = concede >= w_sure
-    inner = ~none & ~all_
     theta = np.where(none, theta0, 0.0)
-    if inner.any():
-        a = np.where(inner, 0.0, theta0)
-        b = np.where(inner, theta0, theta0)
-        fa = np.where(inner, w_sure - concede, 0.0)
-        fb = np.where(inner, w_prior - concede, 0.0)
-        root = find_root(lambda th: waiting(th) - concede, a, b, fa=fa, fb=fb, xtol=1e-12)
-        theta = np.where(inner, root.x, theta)
+    inner = np.flatnonzero(~none & ~all_)
+    if inner.size:
+        # Most draws wait or concede outright; iterate on the few mixing ones only.
+        c = concede[inner]
+        root = find_root(
+            lambda th: waiting(th, inner) - c,
+            np.zeros(inner.size),
+            theta0[inner],
+            fa=w_sure[inner] - c,
+            fb=w_prior[inner] - c,
+            xtol=1e-12,
+        )
+        theta[inner] = root.x
     # μ' = z/(1 − a) = e^{−θ'}  ⇒  a = 1 − z·e^{θ'}
     return np.clip(-np.expm1(theta - theta0), 0.0, None)
 
@@ -547,13 +567,30 @@ class Talks:
     atom: Array | None = None
     wars: dict[str, Attrition] | None = None
 
-    def waiting(self, theta: Array) -> Array:
-        r""":math:`W(\theta_J)`: Tokyo's value of waiting for the election (gains over d_J^I)."""
-        p, d = self.p, self.d_payer
-        v_i = self.branches["I"].solve(theta).value("a")
-        v_c = self.branches["C"].solve(theta).value("a")
-        later = (1.0 - p) * v_i + p * self.discount_lame_duck * v_c
-        return p * (d["C"] - d["I"]) + self.discount_election * later
+    def waiting(self, theta: Array, idx: NDArray[np.int64] | None = None) -> Array:
+        r""":math:`W(\theta_J)`: Tokyo's value of waiting for the election (gains over d_J^I).
+
+        ``idx`` restricts to those draws (``theta`` then has one entry per index).
+        """
+        if idx is None:
+            p, d_i, d_c = self.p, self.d_payer["I"], self.d_payer["C"]
+            d_e, d_ei, br = self.discount_election, self.discount_lame_duck, self.branches
+        else:
+            p, d_i, d_c = self.p[idx], self.d_payer["I"][idx], self.d_payer["C"][idx]
+            d_e, d_ei = self.discount_election[idx], self.discount_lame_duck[idx]
+            br = self._rows(idx)
+        v_i = br["I"].solve(theta).value("a")
+        v_c = br["C"].solve(theta).value("a")
+        later = (1.0 - p) * v_i + p * d_ei * v_c
+        return p * (d_c - d_i) + d_e * later
+
+    def _rows(self, idx: NDArray[np.int64]) -> dict[str, Branch]:
+        """The branches restricted to ``idx``, cached for repeated calls (a root-find)."""
+        key = (idx.size, idx.tobytes())
+        if getattr(self, "_rows_key", None) != key:
+            self._rows_key = key
+            self._rows_cache = {th: b.rows(idx) for th, b in self.branches.items()}
+        return self._rows_cache
 
 
 def _separable(scenario: Any, draws: Draws, states: dict[str, Draws]) -> None:

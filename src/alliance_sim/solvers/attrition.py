@@ -146,6 +146,10 @@ class Piecewise:
         """Value on segment ``k`` at ``u`` past its start knot."""
         return self.level[:, k] + self.slope[:, k] * u
 
+    def rows(self, idx: Index) -> Piecewise:
+        """The draws ``idx`` only."""
+        return Piecewise(self.level[idx], self.slope[idx])
+
 
 def _f12(x: Array) -> tuple[Array, Array]:
     """``log1p(x)/x`` and ``(x − log1p(x))/x²`` (→ 1 and 1/2 at 0).
@@ -184,6 +188,10 @@ class _Coef:
         return _Coef(
             *(np.take_along_axis(getattr(self, f), col, axis=1)[:, 0] for f in _Coef._fields())
         )
+
+    def rows(self, idx: Index) -> _Coef:
+        """The draws ``idx`` only."""
+        return _Coef(*(getattr(self, f)[idx] for f in _Coef._fields()))
 
     def column(self, k: int) -> _Coef:
         """Segment ``k`` for every draw, as ``(n, 1)`` columns (to broadcast over nodes)."""
@@ -324,6 +332,25 @@ class AttritionHazards:
         )
         self.collapse_cum = np.zeros((n, m + 1))
         self.collapse_cum[:, 1:] = np.cumsum(steps, axis=1)
+
+    def rows(self, idx: Index) -> AttritionHazards:
+        """The hazards of the draws ``idx`` only (lanes are independent: same numbers).
+
+        Lets a caller iterate on the few draws that need it (a root-find over
+        reputations) without rebuilding the hazards.
+        """
+        out = object.__new__(AttritionHazards)
+        out.knots = self.knots[idx]
+        out.n, out.m = out.knots.shape[0], self.m
+        out.concede = {s: f.rows(idx) for s, f in self.concede.items()}
+        out.win = {s: f.rows(idx) for s, f in self.win.items()}
+        out.rate = {s: v[idx] for s, v in self.rate.items()}
+        out.collapse, out.width, out.bad = self.collapse[idx], self.width[idx], self.bad[idx]
+        out.coef = {s: c.rows(idx) for s, c in self.coef.items()}
+        for name in ("cum", "jump", "stop", "yields"):
+            setattr(out, name, {s: v[idx] for s, v in getattr(self, name).items()})
+        out.collapse_cum = self.collapse_cum[idx]
+        return out
 
     def _yield_time(self, own: Piecewise, win: Piecewise) -> Array:
         """First time a side would rather concede than win (``w ≤ ℓ`` while ``ℓ > 0``)."""
