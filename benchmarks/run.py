@@ -975,8 +975,8 @@ def machine_info(args: argparse.Namespace) -> None:
     print(f"- CPU: {cpu_model()}; os.cpu_count() = {os.cpu_count()}, usable = {usable}")
 
 
-def bench_talks(sizes: Sizes, repeats: int) -> None:
-    """E. The alternating-offers talks on the calendar: time per draw and per period.
+def bench_offers(sizes: Sizes, repeats: int) -> None:
+    """E. The complete-information alternating offers (``offers`` stage) on the calendar: time per draw and per period.
 
     One order of proposals (Washington first), both election branches, two terms,
     the evaluator, weekly periods. Scaling: the final deadline moved to give
@@ -1012,11 +1012,11 @@ def bench_talks(sizes: Sizes, repeats: int) -> None:
     for periods in sizes.talk_periods:
         scn = base.with_parameters(t_final=(periods - 1) * step + 1e-6)
         d = draws.replace(t_final=(periods - 1) * step + 1e-6)
-        progress(f"talks with {periods} periods on {n:,} draws ...")
+        progress(f"offers with {periods} periods on {n:,} draws ...")
         seconds, _ = best_of(lambda scn=scn, d=d: offers_equilibrium(scn, d), repeats)
         rows.append(
             [
-                f"talks, final deadline after {periods} weeks",
+                f"offers, final deadline after {periods} weeks",
                 str(periods),
                 fmt_n(n),
                 fmt_s(seconds),
@@ -1277,7 +1277,7 @@ BENCHMARKS: dict[str, Callable[[Sizes, int], None]] = {
     "B": bench_pipeline,
     "C": bench_chunks,
     "D": bench_bimatrix,
-    "E": bench_talks,
+    "E": bench_offers,
     "F": bench_scale,
     "G": bench_reputation,
 }
