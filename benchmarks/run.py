@@ -976,7 +976,7 @@ def machine_info(args: argparse.Namespace) -> None:
 
 
 def bench_offers(sizes: Sizes, repeats: int) -> None:
-    """E. The complete-information alternating offers (``offers`` stage) on the calendar: time per draw and per period.
+    """E. Complete-information alternating offers (``offers`` stage): time per draw, period.
 
     One order of proposals (Washington first), both election branches, two terms,
     the evaluator, weekly periods. Scaling: the final deadline moved to give
