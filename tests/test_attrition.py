@@ -317,3 +317,42 @@ def test_rows_gives_the_same_numbers_as_the_full_batch():
         np.testing.assert_array_equal(part.value(side), full.value(side)[idx])
         np.testing.assert_array_equal(part.p_concedes(side), full.p_concedes(side)[idx])
     np.testing.assert_array_equal(part.end, full.end[idx])
+
+
+@pytest.mark.parametrize(
+    ("ell_a", "win_a", "z_b", "yields"),
+    [
+        (-3.0, -9.0, 0.01, True),  # the other concedes at once: waiting mostly ends worse
+        (-1.0, -1.05, 0.9, False),  # a committed other is likely: waiting ends in no deal
+    ],
+)
+def test_a_side_that_prefers_no_deal_yields_when_waiting_is_worse(ell_a, win_a, z_b, yields):
+    """With w_a < ℓ_a ≤ 0 and a conceding other side, side a yields at once exactly when
+    ℓ_a > (1 − z_b)·w_a (found in the talks' brute-force check, draw 636 of seed 41). The
+    rule is an approximation (a negative concession is worth delaying, which the
+    discrete-time game exploits a little), so such wars are flagged irregular, and the
+    value is checked against the discrete game within a tenth of the stakes w − ℓ."""
+    from alliance_sim.testing.discrete_attrition import discrete_war_of_attrition
+
+    n = 1
+    knots = np.array([[0.0, np.inf]])
+    flat = np.zeros((n, 1))
+    hz = attrition_hazards(
+        knots,
+        Piecewise(np.full((n, 1), ell_a), flat),
+        Piecewise(np.full((n, 1), win_a), flat),
+        Piecewise(np.full((n, 1), 5.0), flat),
+        Piecewise(np.full((n, 1), 8.0), flat),
+        0.3,
+        0.4,
+        0.5,
+    )
+    z_a = 0.3
+    war = hz.solve(-np.log([z_a]), -np.log([z_b]))
+    assert bool(war.yielded["a"][0]) is yields
+    assert not war.regular[0]
+    dw = discrete_war_of_attrition(
+        ell_a, win_a, 5.0, 8.0, 0.3, 0.4, z_a, z_b, collapse=0.5, dt=0.002, horizon=2.0
+    )
+    stakes = abs(win_a - ell_a) + abs(ell_a)
+    assert war.value("a")[0] == pytest.approx(float(np.ravel(dw.value_a)[0]), abs=0.1 * stakes)

@@ -75,10 +75,43 @@ def test_the_calendar_the_campaign_and_the_lame_duck(japan, japan_run):
     np.testing.assert_array_equal(early, out["agreement_before_election"])
     # If the challenger wins nothing is agreed between the election and the inauguration.
     assert not np.any(agree & chal & (t >= t_e) & (t < t_i))
-    # Washington concedes just before Tokyo's budget draft (a deadline atom).
-    inc = agree & ~chal & ~early
-    assert np.any(inc & (t == t_b) & (out["conceded_by"] == 1))
+    # No war concedes before the technical rounds are done.
+    rounds = draws["rounds"]
+    assert not np.any(agree & (t > 0.0) & (t < rounds))
+    assert np.any(agree & (t > 0.0) & (t == np.maximum(rounds, t_e)))  # at the war's start
     np.testing.assert_array_equal(out["before_budget"], agree & (t <= t_b))
+
+
+def test_washington_concedes_just_before_the_budget_draft(japan):
+    """A deadline atom (Fanning 2016), visible where the rounds end before the draft."""
+    scn = japan.with_parameters(rounds=0.0)
+    draws = scn.parameters.sample(3000, seed=21)
+    out = talks_equilibrium(scn, draws)
+    t, t_b = out["agreement_time"], _date(scn, "t_budget")
+    inc = out["spe_agreement"] & (draws["challenger_wins"] < 0.5) & (t > 0.0)
+    assert np.any(inc & (t == t_b) & (out["conceded_by"] == 1))
+
+
+def test_rounds_of_zero_change_nothing(japan):
+    """``rounds = 0`` is the calendar without rounds, bit for bit."""
+    import dataclasses
+
+    with_zero = japan.with_parameters(rounds=0.0)
+    without = dataclasses.replace(with_zero, talks=dataclasses.replace(japan.talks, rounds=None))
+    draws = with_zero.parameters.sample(500, seed=5)
+    a, b = talks_equilibrium(with_zero, draws), talks_equilibrium(without, draws)
+    for name in TALKS_OUTPUTS:
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+
+
+def test_longer_rounds_mean_more_lapses_on_average(japan):
+    """Rounds that run past the expiry leave no time to ratify: more lapses, more delay."""
+    draws = japan.parameters.sample(1500, seed=33)
+    short = draws.replace(rounds=np.full(draws.n, 0.1))
+    long = draws.replace(rounds=np.full(draws.n, 0.6))
+    o_s, o_l = talks_equilibrium(japan, short), talks_equilibrium(japan, long)
+    assert o_l["p_lapse"].mean() > o_s["p_lapse"].mean() + 0.1
+    assert o_l["expected_delay"].mean() > o_s["expected_delay"].mean()
 
 
 def _replicate(scn, draws, i, size, seed):
@@ -182,7 +215,7 @@ def test_lapse_costs_and_the_demand_move_the_opening_concession_on_average(
     [
         # Tokyo's costlier lapse moves the date at which it would switch to a one-year
         # term, hence Washington's payoff of winning, hence Tokyo's strength in the war.
-        ("lapse_J", 4, "increasing"),
+        ("lapse_J", 0, "increasing"),
         # A higher posture makes the incumbent's branch worse for Tokyo than a one-year
         # stopgap conceded now: it concedes more, not less.
         ("demand_usd", 2, "decreasing"),

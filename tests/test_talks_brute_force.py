@@ -12,7 +12,9 @@ from alliance_sim.testing.discrete_attrition import discrete_war_of_attrition
 
 @pytest.fixture(scope="module")
 def solved():
-    scn = asim.scenarios.japan_us_2020()
+    # Rounds end after the election and before the inauguration: the incumbent's war
+    # starts with them, the challenger's at the inauguration (both starts are exercised).
+    scn = asim.scenarios.japan_us_2020().with_parameters(rounds=0.1)
     draws = scn.parameters.sample(2000, seed=41)
     return draws, solve_talks(scn, draws)
 
@@ -50,17 +52,27 @@ def _discrete_value(draws, talks, i, branch, theta, dt):
     return float(np.ravel(dw.value_a)[0]), float(war.value("a")[i])
 
 
-def _waiting(talks, i, v_i, v_c):
+def _discount(draws, i, start):
+    """Tokyo's discount to a war's start, with no collapse before it (recomputed here)."""
+    shock = -np.log1p(-float(draws["q_breakdown"][i])) * 365.25 / 7.0
+    after = max(start - float(draws["t_expiry"][i]), 0.0)
+    survive = np.exp(-shock * start - float(draws["collapse_rate"][i]) * after)
+    return survive * np.exp(-float(draws["r_J"][i]) * start)
+
+
+def _waiting(draws, talks, i, v_i, v_c):
     p, d = talks.p[i], talks.d_payer
-    later = (1 - p) * v_i + p * talks.discount_lame_duck[i] * v_c
-    return p * (d["C"][i] - d["I"][i]) + talks.discount_election[i] * later
+    rounds = float(draws["rounds"][i])  # the wars start after the election and the rounds
+    d_i = _discount(draws, i, max(float(draws["t_election"][i]), rounds))
+    d_c = _discount(draws, i, max(float(draws["t_inauguration"][i]), rounds))
+    return p * (d["C"][i] - d["I"][i]) + (1 - p) * d_i * v_i + p * d_c * v_c
 
 
 def _short(draws, talks, theta):
     """Draws whose wars end within 0.4 years of their start (a cheap discrete game)."""
     out = np.ones(draws.n, dtype=bool)
-    for br, start in (("I", "election"), ("C", "inauguration")):
-        out &= talks.branches[br].solve(theta).end - talks.dates[start] < 0.4
+    for br in ("I", "C"):
+        out &= talks.branches[br].solve(theta).end - talks.starts[br] < 0.4
     return out
 
 
@@ -85,15 +97,15 @@ def test_tokyos_opening_decision_is_a_best_response_to_brute_force_values(solved
     i = int(np.flatnonzero(pick)[0])
     th = max(theta[i], 1e-6)  # (the discrete game needs a prior below 1; W is continuous)
     w = {}
-    for dt in (0.01, 0.005):
+    for dt in (0.005, 0.0025):
         v_i, c_i = _discrete_value(draws, talks, i, "I", th, dt)
         v_c, c_c = _discrete_value(draws, talks, i, "C", th, dt)
-        w[dt] = _waiting(talks, i, v_i, v_c)
-        w_solver = _waiting(talks, i, c_i, c_c)
+        w[dt] = _waiting(draws, talks, i, v_i, v_c)
+        w_solver = _waiting(draws, talks, i, c_i, c_c)
     # First-order convergence of the discrete values to the solver's.
-    err = [abs(w[dt] - w_solver) for dt in (0.01, 0.005)]
+    err = [abs(w[dt] - w_solver) for dt in (0.005, 0.0025)]
     assert err[1] <= 0.7 * err[0] + 1e-9
-    extrapolated = 2 * w[0.005] - w[0.01]
+    extrapolated = 2 * w[0.0025] - w[0.005]
     scale = abs(talks.opening_gain[i]) + 1.0
     assert extrapolated == pytest.approx(w_solver, abs=2e-4 * scale)
     gain = talks.opening_gain[i]

@@ -470,10 +470,10 @@ def _collapse_hazard(knots: Array, shock: Array, rate: Array, expiry: float) -> 
     return shock[:, None] + np.where(knots[:, :-1] >= expiry, rate[:, None], 0.0)
 
 
-def _survive(t0: float, t1: float, shock: Array, rate: Array, expiry: float) -> Array:
-    """Probability of no collapse on ``[t0, t1]``."""
-    span = max(t1 - t0, 0.0)
-    after = max(t1 - max(t0, expiry), 0.0)
+def _survive(t0: float, t1: Array, shock: Array, rate: Array, expiry: float) -> Array:
+    """Probability of no collapse on ``[t0, t1]`` (``t1`` per draw)."""
+    span = np.maximum(t1 - t0, 0.0)
+    after = np.maximum(t1 - max(t0, expiry), 0.0)
     return np.exp(-shock * span - rate * after)
 
 
@@ -539,8 +539,12 @@ class Talks:
         The war with each administration, from its start.
     opening_gain, opening_term, opening_payment : ndarray
         :math:`G^P`, the term Tokyo picks and the payment it concedes to at the opening.
-    discount_election, discount_lame_duck, survive_election, survive_lame_duck : ndarray
-        :math:`D_E`, :math:`D_{EI}` and the no-collapse probabilities they include.
+    starts : dict of str to ndarray
+        When the war with each administration starts: :math:`s_I = \max(t_E, t_R)`,
+        :math:`s_C = \max(t_I, t_R)`.
+    discount, survive : dict of str to ndarray
+        :math:`D_\theta`: Tokyo's discount to :math:`s_\theta` with the no-collapse
+        probability it includes, and that probability alone.
     theta0, atom : ndarray
         Tokyo's prior reputation :math:`-\ln z_J` and its opening concession probability.
     wars : dict of str to Attrition
@@ -558,10 +562,9 @@ class Talks:
     opening_gain: Array
     opening_term: NDArray[np.int64]
     opening_payment: Array
-    discount_election: Array
-    discount_lame_duck: Array
-    survive_election: Array
-    survive_lame_duck: Array
+    starts: dict[str, Array]
+    discount: dict[str, Array]
+    survive: dict[str, Array]
     theta0: Array
     effective: dict[str, Callable[[float, Array], Array]]
     atom: Array | None = None
@@ -574,15 +577,14 @@ class Talks:
         """
         if idx is None:
             p, d_i, d_c = self.p, self.d_payer["I"], self.d_payer["C"]
-            d_e, d_ei, br = self.discount_election, self.discount_lame_duck, self.branches
+            disc_i, disc_c, br = self.discount["I"], self.discount["C"], self.branches
         else:
             p, d_i, d_c = self.p[idx], self.d_payer["I"][idx], self.d_payer["C"][idx]
-            d_e, d_ei = self.discount_election[idx], self.discount_lame_duck[idx]
+            disc_i, disc_c = self.discount["I"][idx], self.discount["C"][idx]
             br = self._rows(idx)
         v_i = br["I"].solve(theta).value("a")
         v_c = br["C"].solve(theta).value("a")
-        later = (1.0 - p) * v_i + p * d_ei * v_c
-        return p * (d_c - d_i) + d_e * later
+        return p * (d_c - d_i) + (1.0 - p) * disc_i * v_i + p * disc_c * v_c
 
     def _rows(self, idx: NDArray[np.int64]) -> dict[str, Branch]:
         """The branches restricted to ``idx``, cached for repeated calls (a root-find)."""
@@ -699,9 +701,17 @@ def solve_talks(scenario: Any, draws: Draws) -> Talks:
     d_j = {th: payer.disagreement(s, n) for th, s in state.items()}
     d_u = {th: payee.disagreement(s, n) for th, s in state.items()}
 
-    # 2–3. The war with each administration, from the election or the inauguration.
+    # 2–3. The war with each administration, from the election or the inauguration,
+    # and not before the technical rounds are done.
     branches: dict[str, Branch] = {}
-    starts = {"I": t_e, "C": t_i}
+    t_r = (
+        np.maximum(np.asarray(draws[cal.rounds], dtype=np.float64), 0.0)
+        if cal.rounds is not None
+        else np.zeros(n)
+    )
+    if not np.all(np.isfinite(t_r)):
+        raise ValueError(f"the talks' rounds {cal.rounds!r} must be finite years")
+    starts = {"I": np.maximum(t_e, t_r), "C": np.maximum(t_i, t_r)}
     for th, s in state.items():
         x_th = np.asarray(s[cal.payee_demand], dtype=np.float64)
         z_th = _probability(
@@ -711,7 +721,7 @@ def solve_talks(scenario: Any, draws: Draws) -> Talks:
         )
         g_j = Gains(payer, s, d_j[th], terms, horizon, kappa)
         g_u = Gains(payee, s, d_u[th], terms, horizon, kappa)
-        start = np.full(n, starts[th])
+        start = starts[th]
         dates = [np.full(n, t_b), np.full(n, t_x)]
         for term in terms:
             for who in (payer, payee):
@@ -738,8 +748,7 @@ def solve_talks(scenario: Any, draws: Draws) -> Talks:
     g_open = Gains(payer, state["I"], d_j["I"], terms, horizon, kappa)
     g_open.renewal = lambda x, c: (1.0 - p) * (g_open.phi(x) + g_open.rest) + p * reneg[c]
     open_gain, open_term = g_open.best(x_inc, np.zeros(n))
-    s_e = _survive(0.0, t_e, shock, collapse_rate, t_x)
-    s_ei = _survive(t_e, t_i, shock, collapse_rate, t_x)
+    survive = {th: _survive(0.0, s, shock, collapse_rate, t_x) for th, s in starts.items()}
     talks = Talks(
         dates={"election": t_e, "inauguration": t_i, "budget": t_b, "expiry": t_x},
         terms=terms,
@@ -750,17 +759,18 @@ def solve_talks(scenario: Any, draws: Draws) -> Talks:
         opening_gain=np.where(x_inc <= ratify_max, open_gain, -np.inf),
         opening_term=open_term,
         opening_payment=x_inc,
-        discount_election=s_e * np.exp(-r_j * t_e),
-        discount_lame_duck=s_ei * np.exp(-r_j * (t_i - t_e)),
-        survive_election=s_e,
-        survive_lame_duck=s_ei,
+        starts=starts,
+        discount={th: sv * np.exp(-r_j * starts[th]) for th, sv in survive.items()},
+        survive=survive,
         theta0=-np.log(z_j),
         effective=effective,
     )
-    if t_e > 0.0:
-        talks.atom = opening_concession(talks.opening_gain, talks.waiting, talks.theta0)
-    else:  # the election is already decided: no opening stage
-        talks.atom = np.zeros(n)
+    # Where the incumbent bargains from the opening there is no opening stage.
+    opening = starts["I"] > 0.0
+    talks.atom = np.zeros(n)
+    if opening.any():
+        gain = np.where(opening, talks.opening_gain, -np.inf)
+        talks.atom = opening_concession(gain, talks.waiting, talks.theta0)
     theta_j = np.maximum(talks.theta0 + np.log1p(-talks.atom), 0.0)
     talks.wars = {th: b.solve(theta_j) for th, b in branches.items()}
     return talks
@@ -820,7 +830,7 @@ def _expected(talks: Talks) -> dict[str, Array]:
     """Ex-ante probabilities and moments: the opening atom, then the branches' wars."""
     assert talks.atom is not None and talks.wars is not None
     atom, wars, branches, p = talks.atom, talks.wars, talks.branches, talks.p
-    s_e, s_ei = talks.survive_election, talks.survive_lame_duck
+    survive = talks.survive
     x_inc, open_term, effective = talks.opening_payment, talks.opening_term, talks.effective
     terms, horizon, t_x = talks.terms, talks.horizon, talks.dates["expiry"]
     n = atom.shape[0]
@@ -836,7 +846,7 @@ def _expected(talks: Talks) -> dict[str, Array]:
         "one": atom * short[open_term],
         "payer": atom.copy(),
     }
-    weight = {"I": (1.0 - atom) * s_e * (1.0 - p), "C": (1.0 - atom) * s_e * p * s_ei}
+    weight = {"I": (1.0 - atom) * survive["I"] * (1.0 - p), "C": (1.0 - atom) * survive["C"] * p}
     for th, war in wars.items():
         b = branches[th]
         inc = war.incidence()
@@ -879,7 +889,7 @@ def _realized_path(scenario: Any, draws: Draws, talks: Talks) -> dict[str, Array
     """The draw's own path: its latent uniforms and its election outcome."""
     assert talks.atom is not None and talks.wars is not None
     atom, wars, branches = talks.atom, talks.wars, talks.branches
-    s_e, s_ei = talks.survive_election, talks.survive_lame_duck
+    survive = talks.survive
     x_inc, open_term, effective = talks.opening_payment, talks.opening_term, talks.effective
     terms = talks.terms
     cal, election = scenario.talks, scenario.election
@@ -890,7 +900,7 @@ def _realized_path(scenario: Any, draws: Draws, talks: Talks) -> dict[str, Array
     # One uniform for the sequence of events, rescaled after each (independent pieces).
     opening = u < atom
     u1 = np.where(opening, 0.0, (u - atom) / np.where(atom < 1, 1.0 - atom, 1.0))
-    gap = np.where(chal, s_e * s_ei, s_e)
+    gap = np.where(chal, survive["C"], survive["I"])
     collapsed = ~opening & (u1 >= gap)
     u2 = np.clip(u1 / np.where(gap > 0, gap, 1.0), 0.0, np.nextafter(1.0, 0.0))
     time = np.where(opening, 0.0, np.nan)

@@ -57,6 +57,9 @@ class TalksCalendar:
     path_draws : tuple of str
         Two latent uniform parameters that draw each draw's realized path (so the
         path depends only on the draw, however the run is chunked).
+    rounds : str or None
+        A parameter holding the years of technical rounds the talks need before
+        either side can settle (a war of attrition starts no earlier); None: 0.
     """
 
     period_days: int = 7
@@ -80,6 +83,7 @@ class TalksCalendar:
     payee_commitment: str = "z_US"
     collapse: str = "collapse_rate"
     path_draws: tuple[str, str] = ("path_u", "path_v")
+    rounds: str | None = None
 
     def __post_init__(self) -> None:
         if (
@@ -98,6 +102,8 @@ class TalksCalendar:
         if len(paths) != 2 or not all(isinstance(p, str) and p for p in paths):
             raise ValueError(f"path_draws must be two parameter names; got {self.path_draws!r}")
         object.__setattr__(self, "path_draws", paths)
+        if self.rounds is not None and (not isinstance(self.rounds, str) or not self.rounds):
+            raise ValueError(f"rounds must be a parameter name or None; got {self.rounds!r}")
 
     @property
     def period_years(self) -> float:

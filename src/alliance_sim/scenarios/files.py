@@ -173,6 +173,7 @@ class _TalksModel(_Strict):
     payee_commitment: str = "z_US"
     collapse: str = "collapse_rate"
     path_draws: tuple[str, str] = ("path_u", "path_v")
+    rounds: str | None = None
 
 
 class _HeaderModel(_Strict):
@@ -475,6 +476,7 @@ def dump_scenario(scenario: Scenario) -> str:
                 "payee_commitment": t.payee_commitment,
                 "collapse": t.collapse,
                 "path_draws": list(t.path_draws),
+                **({} if t.rounds is None else {"rounds": t.rounds}),
             },
         )
     return "\n".join(lines)

@@ -536,6 +536,16 @@ def japan_us_2020() -> Scenario:
             description="hazard of a collapse with no deal for the term, after the expiry",
         ),
         Parameter(
+            "rounds",
+            stats.uniform(0.0, 1.0),
+            "years",
+            "assumption: SMA talks run formal rounds before either side can settle; how "
+            "long is left open (uniform over 0–1 year) for the calibration to learn from the "
+            "past agreements (issue 11); a war of attrition starts no earlier",
+            bounds=(0, np.inf),
+            description="years of technical rounds before any settlement",
+        ),
+        Parameter(
             "path_u",
             stats.uniform(0.0, 1.0),
             "uniform variate",
@@ -638,7 +648,11 @@ def japan_us_2020() -> Scenario:
         # Weekly periods; who proposes first (hence last) is uncertain (washington_first);
         # terms of 1 or 5 years (the tentative one-year deal DESIGN.md mentions, or the norm).
         talks=TalksCalendar(
-            period_days=7, terms=(1.0, 5.0), horizon=5.0, payee_first="washington_first"
+            period_days=7,
+            terms=(1.0, 5.0),
+            horizon=5.0,
+            payee_first="washington_first",
+            rounds="rounds",
         ),
         notes=(
             "Tokyo pays x (¥bn/yr) to Washington for 5 years, signed 2021-02-15 after the "

@@ -154,6 +154,8 @@ class Scenario:
                     out.setdefault(name, Domain(0.0, 1.0))
                 for name in cal.path_draws:
                     out.setdefault(name, Domain(0.0, 1.0))
+                if cal.rounds is not None:
+                    out.setdefault(cal.rounds, Domain(0.0))
         if self.election is not None:
             for name in self.election.inputs():
                 out.setdefault(name, Domain())

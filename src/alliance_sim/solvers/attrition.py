@@ -352,6 +352,26 @@ class AttritionHazards:
         out.collapse_cum = self.collapse_cum[idx]
         return out
 
+    def _corner(self, side: str) -> Bools:
+        """Where a side would rather have no deal, and winning is worse than conceding."""
+        ell, win = self.concede[side].level[:, 0], self.win[side].level[:, 0]
+        return (ell <= 0.0) & (win < ell) & (self.concede[_other(side)].level[:, 0] > 0.0)
+
+    def _yields_below_zero(self, side: str, theta: dict[str, Array]) -> Bools:
+        r"""Where a side that prefers no deal still concedes at once.
+
+        With :math:`w_i < \ell_i \le 0` at the start, side *i* never concedes later
+        (its payoff is not positive), so the other side's rational type concedes at
+        once if :math:`\ell_j > 0`, and waiting is worth :math:`(1-\mu_j)\,w_i` (the
+        other's concession, or a committed other and no deal). Conceding is worth
+        :math:`\ell_i`; *i* yields where that is more. This is an approximation (a
+        negative concession is worth delaying, which a discrete-time game exploits a
+        little: ``tests/test_attrition.py``), so such wars are not ``regular``.
+        """
+        ell, win = self.concede[side].level[:, 0], self.win[side].level[:, 0]
+        mu_o = np.exp(-theta[_other(side)])
+        return self._corner(side) & (ell > (1.0 - mu_o) * win)
+
     def _yield_time(self, own: Piecewise, win: Piecewise) -> Array:
         """First time a side would rather concede than win (``w ≤ ℓ`` while ``ℓ > 0``)."""
         start = self.knots[:, :-1]
@@ -459,7 +479,8 @@ class AttritionHazards:
         # A side that would rather concede than win from the start concedes at once with all
         # its rational mass; the other then concedes to a committed side (not the war above).
         start = self.knots[:, 0]
-        y = {s: self.yields[s] <= start for s in _SIDES}
+        below = {s: self._yields_below_zero(s, theta) for s in _SIDES}
+        y = {s: (self.yields[s] <= start) | below[s] for s in _SIDES}
         yielded = {"a": y["a"], "b": y["b"] & ~y["a"]}
         for s in _SIDES:
             o = _other(s)
@@ -469,6 +490,8 @@ class AttritionHazards:
             end = np.where(yielded[s], start, end)
         regular = ~np.any(self.bad & (self.knots[:, :-1] < end[:, None]), axis=1)
         regular &= ~(y["a"] & y["b"])
+        # The rule for a side that prefers no deal is an approximation (its docstring).
+        regular &= ~(self._corner("a") | self._corner("b"))
         return Attrition(self, theta, atoms, end, regular, yielded)
 
 
@@ -588,9 +611,11 @@ class Attrition:
     def value(self, side: str) -> Array:
         """A rational side's equilibrium value at the start (undiscounted, gain units)."""
         c_other = self.atoms[_other(side)]
-        ell = np.maximum(self.hz.concede[side].level[:, 0], 0.0)
+        own = self.hz.concede[side].level[:, 0]
         win = self.hz.win[side].level[:, 0]
-        return np.where(self.yielded[side], ell, c_other * win + (1.0 - c_other) * ell)
+        # Where the side never concedes (ℓ ≤ 0) the war ends in no deal: worth 0.
+        rest = c_other * win + (1.0 - c_other) * np.maximum(own, 0.0)
+        return np.where(self.yielded[side], own, rest)
 
     def _capped(self, side: str, cum: Array) -> Array:
         """``Λ_i`` capped where the side's reputation reaches 1 (its rational mass is spent)."""
