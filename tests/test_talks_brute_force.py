@@ -12,9 +12,9 @@ from alliance_sim.testing.discrete_attrition import discrete_war_of_attrition
 
 @pytest.fixture(scope="module")
 def solved():
-    # Rounds end after the election and before the inauguration: the incumbent's war
-    # starts with them, the challenger's at the inauguration (both starts are exercised).
-    scn = asim.scenarios.japan_us_2020().with_parameters(rounds=0.1)
+    # The rounds end before the election: Tokyo's opening decision is then, the wars
+    # start at the election and the inauguration.
+    scn = asim.scenarios.japan_us_2020().with_parameters(rounds=0.03)
     draws = scn.parameters.sample(2000, seed=41)
     return draws, solve_talks(scn, draws)
 
@@ -53,11 +53,13 @@ def _discrete_value(draws, talks, i, branch, theta, dt):
 
 
 def _discount(draws, i, start):
-    """Tokyo's discount to a war's start, with no collapse before it (recomputed here)."""
+    """Tokyo's discount from the end of the rounds (its decision) to a war's start, with no
+    collapse in between (recomputed here)."""
+    t_r = float(draws["rounds"][i])
     shock = -np.log1p(-float(draws["q_breakdown"][i])) * 365.25 / 7.0
-    after = max(start - float(draws["t_expiry"][i]), 0.0)
-    survive = np.exp(-shock * start - float(draws["collapse_rate"][i]) * after)
-    return survive * np.exp(-float(draws["r_J"][i]) * start)
+    after = max(start - max(t_r, float(draws["t_expiry"][i])), 0.0)
+    survive = np.exp(-shock * (start - t_r) - float(draws["collapse_rate"][i]) * after)
+    return survive * np.exp(-float(draws["r_J"][i]) * (start - t_r))
 
 
 def _waiting(draws, talks, i, v_i, v_c):

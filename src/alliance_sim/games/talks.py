@@ -470,10 +470,12 @@ def _collapse_hazard(knots: Array, shock: Array, rate: Array, expiry: float) -> 
     return shock[:, None] + np.where(knots[:, :-1] >= expiry, rate[:, None], 0.0)
 
 
-def _survive(t0: float, t1: Array, shock: Array, rate: Array, expiry: float) -> Array:
-    """Probability of no collapse on ``[t0, t1]`` (``t1`` per draw)."""
-    span = np.maximum(t1 - t0, 0.0)
-    after = np.maximum(t1 - max(t0, expiry), 0.0)
+def _survive(
+    t0: float | Array, t1: float | Array, shock: Array, rate: Array, expiry: float
+) -> Array:
+    """Probability of no collapse on ``[t0, t1]`` (per draw)."""
+    span = np.maximum(np.subtract(t1, t0), 0.0)
+    after = np.maximum(np.subtract(t1, np.maximum(t0, expiry)), 0.0)
     return np.exp(-shock * span - rate * after)
 
 
@@ -539,12 +541,16 @@ class Talks:
         The war with each administration, from its start.
     opening_gain, opening_term, opening_payment : ndarray
         :math:`G^P`, the term Tokyo picks and the payment it concedes to at the opening.
+    opening_time : ndarray
+        :math:`t_R`, when the technical rounds end and bargaining starts (0 without).
+    survive_rounds : ndarray
+        :math:`S_R`, the probability of no breakdown during the rounds.
     starts : dict of str to ndarray
         When the war with each administration starts: :math:`s_I = \max(t_E, t_R)`,
         :math:`s_C = \max(t_I, t_R)`.
     discount, survive : dict of str to ndarray
-        :math:`D_\theta`: Tokyo's discount to :math:`s_\theta` with the no-collapse
-        probability it includes, and that probability alone.
+        :math:`D_\theta`: Tokyo's discount from :math:`t_R` to :math:`s_\theta` with the
+        no-collapse probability it includes, and that probability alone.
     theta0, atom : ndarray
         Tokyo's prior reputation :math:`-\ln z_J` and its opening concession probability.
     wars : dict of str to Attrition
@@ -562,6 +568,8 @@ class Talks:
     opening_gain: Array
     opening_term: NDArray[np.int64]
     opening_payment: Array
+    opening_time: Array
+    survive_rounds: Array
     starts: dict[str, Array]
     discount: dict[str, Array]
     survive: dict[str, Array]
@@ -747,8 +755,8 @@ def solve_talks(scenario: Any, draws: Draws) -> Talks:
     reneg = _renegotiated(scenario, draws, state["C"], d_j["C"])
     g_open = Gains(payer, state["I"], d_j["I"], terms, horizon, kappa)
     g_open.renewal = lambda x, c: (1.0 - p) * (g_open.phi(x) + g_open.rest) + p * reneg[c]
-    open_gain, open_term = g_open.best(x_inc, np.zeros(n))
-    survive = {th: _survive(0.0, s, shock, collapse_rate, t_x) for th, s in starts.items()}
+    open_gain, open_term = g_open.best(x_inc, t_r)
+    survive = {th: _survive(t_r, s, shock, collapse_rate, t_x) for th, s in starts.items()}
     talks = Talks(
         dates={"election": t_e, "inauguration": t_i, "budget": t_b, "expiry": t_x},
         terms=terms,
@@ -759,14 +767,17 @@ def solve_talks(scenario: Any, draws: Draws) -> Talks:
         opening_gain=np.where(x_inc <= ratify_max, open_gain, -np.inf),
         opening_term=open_term,
         opening_payment=x_inc,
+        opening_time=t_r,
+        survive_rounds=_survive(0.0, t_r, shock, collapse_rate, t_x),
         starts=starts,
-        discount={th: sv * np.exp(-r_j * starts[th]) for th, sv in survive.items()},
+        discount={th: sv * np.exp(-r_j * (starts[th] - t_r)) for th, sv in survive.items()},
         survive=survive,
         theta0=-np.log(z_j),
         effective=effective,
     )
-    # Where the incumbent bargains from the opening there is no opening stage.
-    opening = starts["I"] > 0.0
+    # Bargaining starts when the rounds end; where the incumbent bargains from then on
+    # (the election is past) there is no opening stage.
+    opening = starts["I"] > t_r
     talks.atom = np.zeros(n)
     if opening.any():
         gain = np.where(opening, talks.opening_gain, -np.inf)
@@ -830,23 +841,24 @@ def _expected(talks: Talks) -> dict[str, Array]:
     """Ex-ante probabilities and moments: the opening atom, then the branches' wars."""
     assert talks.atom is not None and talks.wars is not None
     atom, wars, branches, p = talks.atom, talks.wars, talks.branches, talks.p
-    survive = talks.survive
+    survive, s_r, t_r = talks.survive, talks.survive_rounds, talks.opening_time
     x_inc, open_term, effective = talks.opening_payment, talks.opening_term, talks.effective
     terms, horizon, t_x = talks.terms, talks.horizon, talks.dates["expiry"]
-    n = atom.shape[0]
     short = np.asarray(terms) < horizon
-    open_eff = np.zeros(n)
+    open_eff = np.zeros_like(t_r)
     for c, term in enumerate(terms):
-        open_eff = np.where(open_term == c, effective["I"](term, np.zeros(n)), open_eff)
+        open_eff = np.where(open_term == c, effective["I"](term, t_r), open_eff)
+    opened = s_r * atom  # the rounds end without a breakdown and Tokyo concedes then
     acc = {
-        "agree": atom.copy(),
-        "time": np.zeros(n),
-        "pay": atom * x_inc,
-        "lapse_ok": atom * (open_eff <= t_x),
-        "one": atom * short[open_term],
-        "payer": atom.copy(),
+        "agree": opened.copy(),
+        "time": opened * t_r,
+        "pay": opened * x_inc,
+        "lapse_ok": opened * (open_eff <= t_x),
+        "one": opened * short[open_term],
+        "payer": opened.copy(),
     }
-    weight = {"I": (1.0 - atom) * survive["I"] * (1.0 - p), "C": (1.0 - atom) * survive["C"] * p}
+    waits = s_r * (1.0 - atom)
+    weight = {"I": waits * survive["I"] * (1.0 - p), "C": waits * survive["C"] * p}
     for th, war in wars.items():
         b = branches[th]
         inc = war.incidence()
@@ -875,7 +887,7 @@ def _expected(talks: Talks) -> dict[str, Array]:
     safe = np.where(agree > 0, agree, 1.0)
     return {
         "p_agreement": agree,
-        "p_before_election": atom,
+        "p_before_election": opened,
         "p_lapse": 1.0 - acc["lapse_ok"],
         "p_on_time": acc["lapse_ok"],
         "p_one_year": acc["one"],
@@ -889,7 +901,7 @@ def _realized_path(scenario: Any, draws: Draws, talks: Talks) -> dict[str, Array
     """The draw's own path: its latent uniforms and its election outcome."""
     assert talks.atom is not None and talks.wars is not None
     atom, wars, branches = talks.atom, talks.wars, talks.branches
-    survive = talks.survive
+    survive, s_r, t_r = talks.survive, talks.survive_rounds, talks.opening_time
     x_inc, open_term, effective = talks.opening_payment, talks.opening_term, talks.effective
     terms = talks.terms
     cal, election = scenario.talks, scenario.election
@@ -897,19 +909,23 @@ def _realized_path(scenario: Any, draws: Draws, talks: Talks) -> dict[str, Array
     u = np.asarray(draws[cal.path_draws[0]], dtype=np.float64)
     v = np.asarray(draws[cal.path_draws[1]], dtype=np.float64)
     chal = np.asarray(draws[election.challenger_wins]) > 0.5
-    # One uniform for the sequence of events, rescaled after each (independent pieces).
-    opening = u < atom
-    u1 = np.where(opening, 0.0, (u - atom) / np.where(atom < 1, 1.0 - atom, 1.0))
+    # One uniform for the sequence of events, rescaled after each (independent pieces):
+    # the rounds end without a breakdown, Tokyo concedes then or waits, the war's start
+    # is reached without a collapse, the war.
+    broke = u >= s_r
+    u0 = np.where(broke, 0.0, u / np.where(s_r > 0, s_r, 1.0))
+    opening = ~broke & (u0 < atom)
+    u1 = np.where(opening, 0.0, (u0 - atom) / np.where(atom < 1, 1.0 - atom, 1.0))
     gap = np.where(chal, survive["C"], survive["I"])
-    collapsed = ~opening & (u1 >= gap)
+    collapsed = broke | (~opening & (u1 >= gap))
     u2 = np.clip(u1 / np.where(gap > 0, gap, 1.0), 0.0, np.nextafter(1.0, 0.0))
-    time = np.where(opening, 0.0, np.nan)
+    time = np.where(opening, t_r, np.nan)
     event = np.where(opening, 0, np.where(collapsed, 2, -1)).astype(np.int8)
     payment = np.where(opening, x_inc, np.nan)
     term = np.where(opening, open_term, -1)
     eff = np.where(opening, 0.0, np.inf)
     for c, tm in enumerate(terms):
-        eff = np.where(opening & (open_term == c), effective["I"](tm, np.zeros(n)), eff)
+        eff = np.where(opening & (open_term == c), effective["I"](tm, t_r), eff)
     for th, war in wars.items():
         mine = ~opening & ~collapsed & (chal == (th == "C"))
         if not mine.any():
