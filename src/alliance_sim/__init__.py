@@ -21,12 +21,14 @@ __version__ = "0.1.0"
 # command line start fast; `alliance_sim.simulate` etc. work as usual.
 _SUBMODULES = (
     "backtest",
+    "calibration",
     "data",
     "games",
     "parameters",
     "players",
     "results",
     "scenarios",
+    "scoring",
     "sensitivity",
     "solvers",
     "sweep",
