@@ -85,9 +85,40 @@ def test_invalid_scenario_file_is_reported_with_its_path(tmp_path):
     assert "bad.toml: 1 error(s)" in proc.stderr and "scenario.colour: unknown key" in proc.stderr
 
 
-def test_backtest_prints_the_table_and_scores():
-    out = cli("backtest", "--draws", "2000").stdout
+def test_static_backtest_prints_the_table_and_scores():
+    out = cli("backtest", "--static", "--draws", "2000").stdout
     assert "| 10th SMA |" in out and "coverage of 50% / 90% intervals" in out
+
+
+def test_calibrated_backtest_prints_the_scores_and_the_skipped(tmp_path):
+    out = cli(
+        "backtest", "--draws", "200", "--particles", "20", "--generations", "1", "--seed", "3"
+    ).stdout
+    assert "10th SMA" in out and "| CRPS of the change (n = " in out
+    assert "Brier, one-year term" in out and "skipped: 1987 SMA (1st) (no target stated)" in out
+
+
+def test_calibrate_writes_a_posterior_file_the_presets_can_read(tmp_path):
+    from alliance_sim.calibration.posterior import calibrated_preset, read_posterior
+    from alliance_sim.scenarios import japan_us_2020
+
+    out_file = tmp_path / "post.csv"
+    out = cli(
+        "calibrate", "--before", "2009", "--particles", "20", "--generations", "1",
+        "--seed", "4", "--quiet", "--out", str(out_file),
+    ).stdout  # fmt: skip
+    assert "calibrated on" in out and "rounds" in out
+    frame, meta = read_posterior(out_file)
+    assert len(frame) == 20 and meta["before"] == "2009" and "--seed 4" in meta["command"]
+    scn = calibrated_preset(japan_us_2020(calibrated=False), 2021, path=out_file)
+    assert "before FY2009" in scn.parameters["rounds"].provenance
+    with pytest.raises(ValueError, match="would peek"):
+        calibrated_preset(japan_us_2020(calibrated=False), 2005, path=out_file)
+
+
+def test_forecast_prints_the_2020_forecast():
+    out = cli("forecast", "--draws", "2000").stdout
+    assert "P(one-year term | agreement)" in out and "date of agreement" in out
 
 
 def test_plot_writes_png_files(tmp_path):

@@ -136,7 +136,7 @@ UNITS: dict[str, tuple[str, float]] = {
     "USD": ("$M", 1e6),
 }
 #: Units of the preset's money parameters start with one of these.
-MONEY_UNITS = ("¥ billion", "$ billion")
+MONEY_UNITS = ("¥ billion", "$ billion", "₩ billion")
 #: The administration the preset's incumbent type describes (in office, inclusive–exclusive).
 INCUMBENT_TERM = (dt.date(2017, 1, 20), dt.date(2021, 1, 20))
 _US_TYPES = ("by_administration", "incumbent", "challenger")

@@ -6,7 +6,10 @@
     alliance-sim run PRESET|FILE [--draws N] [--seed S] [--sampler M] [--stream]
                                [--store DIR.zarr] [--workers K] [--out SUMMARY.csv]
     alliance-sim plot PRESET|FILE [--draws N] [--seed S] [--dir DIRECTORY]
-    alliance-sim backtest [--draws N] [--seed S]
+    alliance-sim backtest [--draws N] [--particles P] [--generations G] [--seed S] [--static]
+    alliance-sim calibrate [--before FY] [--particles P] [--generations G] [--seed S]
+                           [--out POSTERIOR.csv]
+    alliance-sim forecast [--draws N] [--seed S]
     alliance-sim export PRESET [--out FILE.toml]
 
 ``PRESET`` is a preset's name (see ``presets``); ``FILE`` a scenario file (TOML).
@@ -109,12 +112,63 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
 
 def _cmd_backtest(args: argparse.Namespace) -> int:
-    from . import backtest
+    if args.static:
+        from . import backtest
 
-    result = backtest.backtest(n=args.draws, seed=args.seed)
-    print(backtest.backtest_table(result.table))
+        result = backtest.backtest(n=args.draws, seed=args.seed)
+        print(backtest.backtest_table(result.table))
+        print()
+        print(backtest.summary_table(result.summary))
+        return 0
+    from .calibration import rolling_backtest, rolling_summary_table
+
+    res = rolling_backtest(
+        n=args.draws,
+        n_particles=args.particles,
+        generations=args.generations,
+        seed=args.seed,
+        progress=True,
+    )
+    print(res.table.to_string(float_format=lambda v: f"{v:.3f}"))
     print()
-    print(backtest.summary_table(result.summary))
+    print(rolling_summary_table(res.summary))
+    print()
+    print("skipped: " + "; ".join(f"{k} ({v})" for k, v in res.summary["skipped"].items()))
+    return 0
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from .calibration import calibrate
+    from .calibration.posterior import write_posterior
+
+    cal = calibrate(
+        before=args.before,
+        n_particles=args.particles,
+        generations=args.generations,
+        seed=args.seed,
+        progress=not args.quiet,
+    )
+    r = cal.result
+    print(f"calibrated on {len(cal.facts)} agreements: {', '.join(map(str, cal.facts.index))}")
+    print(
+        f"{len(r.history)} generations ({r.stop_reason}), {r.n_simulations:,} simulations, "
+        f"final epsilon {r.history[-1].epsilon:.4g}, ESS {r.ess:.0f} of {r.particles.shape[0]}"
+    )
+    print(cal.summary().to_string(float_format=lambda v: f"{v:.3f}"))
+    if args.out:
+        before = "" if args.before is None else f" --before {args.before}"
+        command = (
+            f"alliance-sim calibrate{before} --particles {args.particles} "
+            f"--generations {args.generations} --seed {args.seed} --out {args.out}"
+        )
+        print(f"written to {write_posterior(cal, args.out, command=command)}")
+    return 0
+
+
+def _cmd_forecast(args: argparse.Namespace) -> int:
+    from .calibration.forecast import forecast_2020
+
+    print(forecast_2020(n=args.draws, seed=args.seed).table())
     return 0
 
 
@@ -186,15 +240,42 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dir", default="figures", help="output directory (default ./figures)")
     p.set_defaults(func=_cmd_plot)
 
-    p = sub.add_parser("backtest", help="rolling backtest against past agreements")
-    p.add_argument("--draws", type=_positive, default=20_000, help="draws per agreement")
+    p = sub.add_parser(
+        "backtest", help="rolling backtest against past agreements, calibrated on the past only"
+    )
+    p.add_argument("--draws", type=_positive, default=4000, help="predictive draws per agreement")
+    p.add_argument("--particles", type=_positive, default=400, help="ABC particles (default 400)")
+    p.add_argument("--generations", type=_positive, default=6, help="ABC generations (default 6)")
     p.add_argument(
         "--seed",
         type=_non_negative,
-        default=20_201_015,
-        help="random seed (default 20201015, as docs/backtest.md)",
+        default=2020,
+        help="random seed (default 2020, docs/backtest.md)",
+    )
+    p.add_argument(
+        "--static",
+        action="store_true",
+        help="the static core's backtest instead (uncalibrated Nash payment; --draws, --seed)",
     )
     p.set_defaults(func=_cmd_backtest)
+
+    p = sub.add_parser("calibrate", help="fit the talks' parameters to past agreements (ABC-SMC)")
+    p.add_argument(
+        "--before", type=_positive, default=None, help="use agreements with start_fy < FY only"
+    )
+    p.add_argument("--particles", type=_positive, default=1000, help="particles (default 1000)")
+    p.add_argument("--generations", type=_positive, default=8, help="generations (default 8)")
+    p.add_argument("--seed", type=_non_negative, default=2020, help="random seed (default 2020)")
+    p.add_argument("--out", help="write the posterior (particles, weights, settings) to this CSV")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_calibrate)
+
+    p = sub.add_parser(
+        "forecast", help="the calibrated model's ex-ante forecast of the 2020 Japan-US talks"
+    )
+    p.add_argument("--draws", type=_positive, default=100_000, help="draws (default 100000)")
+    p.add_argument("--seed", type=_non_negative, default=2020, help="random seed (default 2020)")
+    p.set_defaults(func=_cmd_forecast)
 
     p = sub.add_parser("export", help="write a preset (or file) as a scenario file (TOML)")
     p.add_argument("scenario", help=f"a preset ({', '.join(PRESET_NAMES)}) or a .toml file")

@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from .._rng import child_generator, name_key, seed_sequence
+from .._rng import SeedLike, child_generator, name_key, seed_sequence
 from ..games.talks import talks_equilibrium
 from ..parameters import Parameter
 from ..scenarios import Scenario
@@ -57,7 +57,7 @@ from .abc import Prior
 from .past import base_for, past_scenario
 from .targets import TARGETS
 
-__all__ = ["SUMMARIES", "THETA", "PastTalks", "parameter_name", "prior"]
+__all__ = ["SUMMARIES", "THETA", "PastTalks", "parameter_name", "prior", "talks_at"]
 
 #: The calibrated parameters (module docstring), by their generic names.
 THETA = (
@@ -90,6 +90,20 @@ def parameter_name(scn: Scenario, generic: str) -> str:
             raise ValueError(f"{scn.name}: no talks calendar, so no host commitment")
         return scn.talks.payer_commitment
     return generic
+
+
+def talks_at(
+    scn: Scenario, theta: NDArray[np.float64], names: Sequence[str], seed: SeedLike
+) -> dict[str, NDArray]:
+    """Talks outputs of ``scn`` with the calibrated parameters set per draw to ``theta``.
+
+    Every other parameter is drawn from ``scn`` (seed ``seed``); the quantities derived
+    from the calibrated ones follow (:meth:`ParameterSpace.rederive`).
+    """
+    draws = scn.parameters.sample(theta.shape[0], seed=seed)
+    fixed = {parameter_name(scn, g): theta[:, j] for j, g in enumerate(names)}
+    draws = scn.parameters.rederive(draws.replace(**fixed), keep=tuple(fixed))
+    return talks_equilibrium(scn, draws)
 
 
 def _describe(dist: object) -> tuple:
@@ -215,10 +229,7 @@ class PastTalks:
         for name, scn in self.scenarios.items():  # a loop over agreements, not draws
             rng = child_generator(root, name_key(str(name)))
             seed_r = np.random.SeedSequence(rng.integers(0, 2**63 - 1, size=4).tolist())
-            draws = scn.parameters.sample(theta.shape[0], seed=seed_r)
-            fixed = {parameter_name(scn, g): theta[:, j] for j, g in enumerate(self.names)}
-            draws = scn.parameters.rederive(draws.replace(**fixed), keep=tuple(fixed))
-            out[str(name)] = talks_equilibrium(scn, draws)
+            out[str(name)] = talks_at(scn, theta, self.names, seed_r)
         return out
 
     def statistics(self, outputs: dict[str, dict[str, NDArray]]) -> NDArray[np.float64]:

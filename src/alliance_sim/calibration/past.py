@@ -45,7 +45,10 @@ from ..scenarios import Scenario, japan_us_2020, korea_us_2019
 __all__ = ["BASES", "base_for", "lead_years", "past_scenario"]
 
 #: The base preset of each host country.
-BASES = {"Japan": japan_us_2020, "South Korea": korea_us_2019}
+BASES = {
+    "Japan": lambda: japan_us_2020(calibrated=False),
+    "South Korea": lambda: korea_us_2019(calibrated=False),
+}
 
 _YEAR = 365.25
 

@@ -251,4 +251,6 @@ def agreement_targets(df: pd.DataFrame, *, lead_years: Mapping[str, float]) -> p
             }
         )
         seen.add(country)
-    return pd.DataFrame(rows).set_index("agreement")
+    columns = ["agreement", "country", "currency", "start_fy", "x0", "unit", *TARGETS]
+    columns += ["expiry", "opening", "opening_assumed", "us_type", "demand_ratio"]
+    return pd.DataFrame(rows, columns=columns).set_index("agreement")

@@ -68,13 +68,21 @@ def _t(event: str) -> float:
     return years_between(CALENDAR["talks_open"], CALENDAR[event])
 
 
-def japan_us_2020() -> Scenario:
+def japan_us_2020(*, calibrated: bool = True) -> Scenario:
     """The autumn-2020 Japan–US talks on host-nation support for FY2021–2025.
 
     Tokyo pays; Washington is paid. Washington's type (incumbent or challenger)
     is drawn with the election probability and takes office on 20 January
     2021; the agreement is assumed signed on 15 February 2021, so the winner's
     preferences apply. Results are reported overall and by election winner.
+
+    Parameters
+    ----------
+    calibrated : bool
+        True (the default): the calibrated parameters
+        (:data:`alliance_sim.calibration.THETA`) follow the posterior fitted on the past
+        agreements before FY2021 (:func:`alliance_sim.calibration.posterior.calibrated_preset`,
+        ``docs/calibration.md``). False: the hand-set assumptions.
 
     Returns
     -------
@@ -638,7 +646,7 @@ def japan_us_2020() -> Scenario:
         ),
     ]
     election = ElectionTiming(US_TYPES)
-    return Scenario(
+    scenario = Scenario(
         name="japan_us_2020",
         title="Japan–US host-nation support talks, autumn 2020 (FY2021–2025 SMA)",
         parameters=ParameterSpace(p),
@@ -659,3 +667,8 @@ def japan_us_2020() -> Scenario:
             "inauguration; Washington's type is the election winner's."
         ),
     )
+    if not calibrated:
+        return scenario
+    from ..calibration.posterior import calibrated_preset  # (the calibration reads presets)
+
+    return calibrated_preset(scenario, 2021)

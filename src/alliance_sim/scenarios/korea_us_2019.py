@@ -49,8 +49,16 @@ def _t(event: str) -> float:
     return years_between(KOREA_CALENDAR["talks_open"], KOREA_CALENDAR[event])
 
 
-def korea_us_2019() -> Scenario:
+def korea_us_2019(*, calibrated: bool = True) -> Scenario:
     """The Korea–US talks on host-nation support after the 10th SMA (₩1.0389 trillion, 2019).
+
+    Parameters
+    ----------
+    calibrated : bool
+        True (the default): the calibrated parameters
+        (:data:`alliance_sim.calibration.THETA`) follow the posterior fitted on the past
+        agreements before 2020 (:func:`alliance_sim.calibration.posterior.calibrated_preset`,
+        ``docs/calibration.md``). False: the hand-set assumptions.
 
     Returns
     -------
@@ -62,13 +70,15 @@ def korea_us_2019() -> Scenario:
     >>> scn.payer.name, scn.parameters["status_quo"].value
     ('Seoul', 1038.9)
     """
-    japan = japan_us_2020().parameters
+    japan = japan_us_2020(calibrated=False).parameters
     same = "as japan_us_2020 (the reasoning carries over to Seoul): "
 
     def copied(name: str, new_name: str | None = None) -> Parameter:
         entry = japan[name]
         assert isinstance(entry, Parameter)
-        return replace(entry, name=new_name or name, provenance=same + entry.provenance)
+        # (Japanese money units become Korean ones; a value in yen would have been scaled.)
+        unit = entry.unit.replace("¥", "₩").replace("yen", "won")
+        return replace(entry, name=new_name or name, unit=unit, provenance=same + entry.provenance)
 
     scale = 1038.9 / 199.3  # the Korean status quo relative to the Japanese one
     p: list[Parameter | Derived] = [
@@ -389,7 +399,7 @@ def korea_us_2019() -> Scenario:
         **LEAD_TIMES,
     )
     election = ElectionTiming(US_TYPES)
-    return Scenario(
+    scenario = Scenario(
         name="korea_us_2019",
         title="Korea–US host-nation support talks after the 10th SMA (11th SMA)",
         parameters=space,
@@ -413,3 +423,8 @@ def korea_us_2019() -> Scenario:
             "Washington asked for about $5bn a year; signed after the inauguration."
         ),
     )
+    if not calibrated:
+        return scenario
+    from ..calibration.posterior import calibrated_preset  # (the calibration reads presets)
+
+    return calibrated_preset(scenario, 2020)
