@@ -227,14 +227,14 @@ def test_lapse_costs_and_the_demand_move_the_opening_concession_on_average(
         ("demand_usd", 2, "decreasing"),
     ],
 )
-def test_per_draw_the_opening_concession_need_not_move_that_way(
-    japan0, parameter, seed, direction
-):
+def test_per_draw_the_opening_concession_need_not_move_that_way(japan0, parameter, seed, direction):
     """Pinned counterexamples (found by hypothesis): the averages above are not laws."""
     with pytest.raises(
         AssertionError, match=f"p_before_election is not {direction} in {parameter}"
     ):
-        check_monotone(japan0, parameter, "p_before_election", direction, n=200, seed=seed, tol=1e-9)
+        check_monotone(
+            japan0, parameter, "p_before_election", direction, n=200, seed=seed, tol=1e-9
+        )
 
 
 def _term_choices(scn, draws, t):
