@@ -61,12 +61,6 @@ CHANGE_BLOCK = (
     "in_50",
     "in_90",
 )
-KOREA_HOMOGENEITY_BUG = (
-    "money_parameters() (alliance_sim/backtest.py, MONEY_UNITS = ('¥ billion', '$ billion')) "
-    "does not see the Korea preset's '₩ billion' parameters (c_K, S_K, S_U, c_budget, "
-    "lapse_K, lapse_U, c_renegotiate, a_incumbent, a_challenger), so past_scenario does not "
-    "scale them and a Korea agreement's simulated change depends on the level x0"
-)
 
 
 def _q(value: object, p: float = 0.3) -> float:
@@ -363,7 +357,6 @@ def test_past_scenario_scales_the_money_parameters_the_library_lists_korea(facts
         ), name
 
 
-@pytest.mark.xfail(strict=True, reason=KOREA_HOMOGENEITY_BUG)
 def test_past_scenario_scales_every_won_parameter_korea(facts, bases):
     base = bases["South Korea"]
     scn = past_scenario(facts.loc["9th SMA"], base)
@@ -565,7 +558,7 @@ def test_statistics_columns(three_talks):
     "name",
     [
         "2011 SMA (7th)",
-        pytest.param("9th SMA", marks=pytest.mark.xfail(strict=True, reason=KOREA_HOMOGENEITY_BUG)),
+        "9th SMA",
     ],
 )
 def test_simulated_statistics_do_not_depend_on_the_level(facts, bases, name):
@@ -588,13 +581,6 @@ def test_calibrate_refuses_an_empty_history():
         calibrate(before=1991, n_particles=10, generations=1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="calibrate/history_targets on a frame with no row: agreement_targets builds "
-    "pd.DataFrame([]).set_index('agreement') -> KeyError instead of the documented "
-    "'empty history' ValueError (calibration/targets.py, last line of agreement_targets)",
-)
 def test_calibrate_refuses_a_cut_before_every_row():
     with pytest.raises(ValueError, match="empty history"):
         calibrate(before=1980, n_particles=10, generations=1)
@@ -838,12 +824,6 @@ def test_backtest_with_nothing_to_score(df):
         rolling_backtest(only_first, n=10, n_particles=10, generations=1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="rolling_backtest on an empty frame: agreement_targets ends with "
-    "pd.DataFrame([]).set_index('agreement') -> KeyError, not the documented ValueError",
-)
 def test_backtest_of_an_empty_dataset(df):
     with pytest.raises(ValueError):
         rolling_backtest(df.iloc[:0], n=10, n_particles=10, generations=1)
