@@ -18,7 +18,8 @@ def scn():
 def test_every_number_has_provenance(scn):
     for e in scn.parameters.entries:
         text = e.provenance.lower()
-        assert text.startswith(("fact", "assumption", "definition", "as japan_us_2020")), e.name
+        kinds = ("fact", "assumption", "definition", "as japan_us_2020", "calibrated")
+        assert text.startswith(kinds), e.name
         if isinstance(e, Parameter) and not e.is_fixed and "definition" not in text:
             assert "assumption" in text, e.name
 

@@ -30,7 +30,7 @@ def res(scn):
 
 
 def test_every_number_has_provenance(scn):
-    kinds = ("fact", "estimate", "assumption", "definition")
+    kinds = ("fact", "estimate", "assumption", "definition", "calibrated")
     for e in scn.parameters.entries:
         assert e.unit, e.name
         text = e.provenance.lower()

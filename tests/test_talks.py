@@ -15,12 +15,12 @@ from alliance_sim.testing import check_monotone
 
 @pytest.fixture(scope="module")
 def japan():
-    return asim.scenarios.japan_us_2020()
+    return asim.scenarios.japan_us_2020(calibrated=False)  # the solver, not the calibration
 
 
 @pytest.fixture(scope="module")
 def korea():
-    return asim.scenarios.korea_us_2019()
+    return asim.scenarios.korea_us_2019(calibrated=False)
 
 
 @pytest.fixture(scope="module")

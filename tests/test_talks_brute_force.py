@@ -14,7 +14,7 @@ from alliance_sim.testing.discrete_attrition import discrete_war_of_attrition
 def solved():
     # The rounds end before the election: Tokyo's opening decision is then, the wars
     # start at the election and the inauguration.
-    scn = asim.scenarios.japan_us_2020().with_parameters(rounds=0.03)
+    scn = asim.scenarios.japan_us_2020(calibrated=False).with_parameters(rounds=0.03)
     draws = scn.parameters.sample(2000, seed=41)
     return draws, solve_talks(scn, draws)
 
