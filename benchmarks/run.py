@@ -59,6 +59,11 @@ F. **Scaling and backends** of streamed runs of the core pipeline.
 G. **Reputational bargaining.** ``abreu_gul`` on 10^6 draws against the ``numpy.add``
    yardstick; the preset's talks stage (the war of attrition) through ``simulate``,
    against the static core in the same run.
+
+H. **Calibration.** The past agreements' simulator called with one particle (as a
+   per-particle ABC library would) against batches; then ``calibrate(before=2020)``
+   at the shipped settings (1,000 particles, 8 generations): wall time, simulations,
+   talks draws per second.
 """
 
 from __future__ import annotations
@@ -122,6 +127,8 @@ class Sizes:
     talk_periods: tuple[int, ...]  # E: calendar lengths
     scale_ns: tuple[int, ...]  # F: draws per streamed run (a fresh process each)
     backend_n: int  # F: draws per backend comparison
+    calib_particles: int  # H: ABC particles
+    calib_generations: int  # H: ABC generations
 
 
 FULL = Sizes(
@@ -138,6 +145,8 @@ FULL = Sizes(
     talk_periods=(10, 20, 30, 37, 80),
     scale_ns=(10_000, 100_000, 1_000_000, 10_000_000, 100_000_000),
     backend_n=1_048_576,
+    calib_particles=1000,
+    calib_generations=8,
 )
 QUICK = Sizes(
     nash_n=2_000,
@@ -153,6 +162,8 @@ QUICK = Sizes(
     talk_periods=(10, 30),
     scale_ns=(10_000, 100_000),
     backend_n=2 * BLOCK,
+    calib_particles=40,
+    calib_generations=2,
 )
 
 
@@ -1272,6 +1283,65 @@ def bench_scale(sizes: Sizes, repeats: int) -> None:
     print(f"\n- summaries bit-identical on every backend: {yes_no(all(same))}")
 
 
+# Benchmark H ----------------------------------------------------------------------------------
+def bench_calibration(sizes: Sizes, repeats: int) -> None:
+    """H. Calibration: the simulator batched against one call per particle; a full ABC-SMC.
+
+    Per-particle calls are what a per-particle ABC library (pyabc) does; the ratio is
+    the reason the calibration has its own vectorized engine (docs/calibration.md §4).
+    Then ``calibrate(before=2020)`` at the shipped settings: wall time, simulations
+    (each one realization of every past agreement's talks) and talks draws per second.
+    """
+    from alliance_sim.calibration import PastTalks, calibrate, history_targets
+    from alliance_sim.calibration.past import BASES
+    from alliance_sim.calibration.targets import TARGETS
+
+    heading("H. Calibration of the talks to the past agreements (ABC-SMC)")
+    bases = {c: f() for c, f in BASES.items()}
+    facts = history_targets(bases=bases)
+    facts = facts[facts[list(TARGETS)].notna().any(axis=1)]
+    talks = PastTalks(facts, bases)
+    prior = talks.prior()
+    rng = np.random.default_rng(SEED)
+    rows = []
+    per = {}
+    for n in (1, 10, max(sizes.calib_particles, 10)):
+        theta = prior.sample(n, rng)
+        seconds, _ = best_of(lambda theta=theta: talks.simulate(theta, rng), repeats)
+        per[n] = seconds / n
+        rows.append([f"`PastTalks.simulate`, {n:,} particle(s) per call", fmt_n(n),
+                     fmt_s(seconds), f"{seconds / n * 1e3:.2f}"])  # fmt: skip
+    big = max(per)
+    for row, n in zip(rows, per, strict=True):
+        row.append(fmt_ratio(per[n] / per[big]))
+    print(markdown_table(
+        ["case", "particles", "seconds", "ms per particle", "time per particle / batched"], rows
+    ))  # fmt: skip
+    progress(f"calibrate: {sizes.calib_particles} particles, {sizes.calib_generations} gens ...")
+    t0 = time.perf_counter()
+    cal = calibrate(
+        before=2020,
+        n_particles=sizes.calib_particles,
+        generations=sizes.calib_generations,
+        seed=2020,
+    )
+    wall = time.perf_counter() - t0
+    r = cal.result
+    draws = r.n_simulations * len(cal.facts)
+    print()
+    print(markdown_table(
+        ["calibration", "agreements", "particles", "generations", "simulations",
+         "talks draws", "seconds", "talks draws/s", "ESS"],
+        [["`calibrate(before=2020)`", str(len(cal.facts)), fmt_n(r.particles.shape[0]),
+          str(len(r.history)), fmt_n(r.n_simulations), fmt_n(draws), fmt_s(wall),
+          f"{draws / wall:,.0f}", f"{r.ess:.0f}"]],
+    ))  # fmt: skip
+    print(
+        f"\n- one call per particle would take about {r.n_simulations * per[1]:,.0f} s "
+        f"for the same simulations ({per[1] / per[big]:.0f}x the batched time per particle)"
+    )
+
+
 BENCHMARKS: dict[str, Callable[[Sizes, int], None]] = {
     "A": bench_nash,
     "B": bench_pipeline,
@@ -1280,6 +1350,7 @@ BENCHMARKS: dict[str, Callable[[Sizes, int], None]] = {
     "E": bench_offers,
     "F": bench_scale,
     "G": bench_reputation,
+    "H": bench_calibration,
 }
 
 

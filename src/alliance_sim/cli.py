@@ -120,7 +120,7 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
         print()
         print(backtest.summary_table(result.summary))
         return 0
-    from .calibration import rolling_backtest, rolling_summary_table
+    from .calibration.backtest import rolling_backtest, rolling_summary_table, rolling_table
 
     res = rolling_backtest(
         n=args.draws,
@@ -129,7 +129,7 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
         seed=args.seed,
         progress=True,
     )
-    print(res.table.to_string(float_format=lambda v: f"{v:.3f}"))
+    print(rolling_table(res.table))
     print()
     print(rolling_summary_table(res.summary))
     print()

@@ -34,7 +34,9 @@ same agreements): ``crps_model``,
 ``crps_no_change``, ``crps_last_change``, ``crps_country_median``,
 ``crps_climatology``, ``log_score_model``, ``log_score_climatology``, ``mae_model``,
 ``mae_no_change``, ``mae_last_change``, ``mae_country_median`` (absolute error of
-the change, points of :math:`x_0`), ``coverage_50``, ``coverage_90``,
+the change, points of :math:`x_0`), ``mape_model``, ``mape_no_change`` (absolute
+percentage error of the first-year amount, :math:`|\hat c - c|/(1 + c)`),
+``coverage_50``, ``coverage_90``,
 ``brier_term_model``, ``brier_term_climatology``, ``brier_lapse_model``,
 ``brier_lapse_climatology``, ``crps_delay_model``, ``crps_delay_climatology``, and
 the counts ``n_change``, ``n_term``, ``n_lapse``, ``n_delay``.
@@ -71,7 +73,13 @@ from .fit import calibrate, history_targets
 from .model import THETA
 from .past import BASES
 
-__all__ = ["SUMMARY_KEYS", "RollingBacktest", "rolling_backtest", "rolling_summary_table"]
+__all__ = [
+    "SUMMARY_KEYS",
+    "RollingBacktest",
+    "rolling_backtest",
+    "rolling_summary_table",
+    "rolling_table",
+]
 
 #: The keys of :attr:`RollingBacktest.summary` that hold mean scores.
 SUMMARY_KEYS = (
@@ -86,6 +94,8 @@ SUMMARY_KEYS = (
     "mae_no_change",
     "mae_last_change",
     "mae_country_median",
+    "mape_model",
+    "mape_no_change",
     "coverage_50",
     "coverage_90",
     "brier_term_model",
@@ -221,6 +231,8 @@ def _score(name: str, f: pd.Series, past: pd.DataFrame, pred: Any, last: float) 
                 "crps_model": crps_sample(ch, change),
                 "log_score_model": log_score_sample(ch, change),
                 "mae_model": abs(med - change),
+                "mape_model": abs(med - change) / (1.0 + change),
+                "mape_no_change": abs(change) / (1.0 + change),
                 "in_50": interval_hit(ch, change, 0.5),
                 "in_90": interval_hit(ch, change, 0.9),
                 "pit": pit(ch, change),
@@ -277,6 +289,8 @@ _BLOCKS = {
         "mae_no_change",
         "mae_last_change",
         "mae_country_median",
+        "mape_model",
+        "mape_no_change",
         "in_50",
         "in_90",
     ),
@@ -300,6 +314,43 @@ def _summarize(table: pd.DataFrame) -> dict[str, Any]:
     return out
 
 
+def rolling_table(table: pd.DataFrame) -> str:
+    """Markdown table of :func:`rolling_backtest`'s per-agreement forecasts and outcomes."""
+
+    def pct(v: Any) -> str:
+        return "—" if not np.isfinite(v) else f"{100 * v:+.1f}%"
+
+    def num(v: Any, fmt: str = ".2f") -> str:
+        return "—" if not np.isfinite(v) else format(v, fmt)
+
+    head = [
+        "agreement", "FY", "change", "median [5%, 95%]", "CRPS (no change)", "in 50% / 90%",
+        "P(one-year) → term", "P(lapse) → lapse", "years: median → actual",
+    ]  # fmt: skip
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    get = lambda r, k: r[k] if k in r and pd.notna(r[k]) else np.nan  # noqa: E731
+    for name, r in table.iterrows():
+        hit = "—"
+        if pd.notna(get(r, "in_50")):
+            hit = f"{'yes' if r['in_50'] else 'no'} / {'yes' if r['in_90'] else 'no'}"
+        term = "—" if np.isnan(get(r, "term")) else f"{int(r['term'])}"
+        lapse = "—" if np.isnan(get(r, "lapse")) else f"{int(r['lapse'])}"
+        cells = [
+            str(name),
+            str(r["start_fy"]),
+            pct(get(r, "change")),
+            f"{pct(get(r, 'change_q50'))} [{pct(get(r, 'change_q05'))}, "
+            f"{pct(get(r, 'change_q95'))}]",
+            f"{num(get(r, 'crps_model'), '.3f')} ({num(get(r, 'crps_no_change'), '.3f')})",
+            hit,
+            f"{num(get(r, 'p_term'))} → {term}",
+            f"{num(get(r, 'p_lapse'))} → {lapse}",
+            f"{num(get(r, 'delay_median'))} → {num(get(r, 'delay'))}",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def rolling_summary_table(summary: dict[str, Any]) -> str:
     """Markdown table of :func:`rolling_backtest`'s summary: model against the baselines."""
 
@@ -320,6 +371,8 @@ def rolling_summary_table(summary: dict[str, Any]) -> str:
         f"{f('log_score_climatology')} |",
         f"| abs. error of the median change | {f('mae_model')} | {f('mae_no_change')} | "
         f"{f('mae_last_change')} | {f('mae_country_median')} | — |",
+        f"| MAPE of the first-year amount | {f('mape_model', True)} | "
+        f"{f('mape_no_change', True)} | — | — | — |",
         f"| coverage of the 50% / 90% intervals (nominal 50% / 90%) | "
         f"{f('coverage_50', True)} / {f('coverage_90', True)} | — | — | — | — |",
         f"| Brier, one-year term (n = {summary['n_term']}) | {f('brier_term_model')} | — | — "
