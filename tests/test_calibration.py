@@ -827,3 +827,19 @@ def test_backtest_with_nothing_to_score(df):
 def test_backtest_of_an_empty_dataset(df):
     with pytest.raises(ValueError):
         rolling_backtest(df.iloc[:0], n=10, n_particles=10, generations=1)
+
+
+def test_backtest_markdown_tables(bt):
+    from alliance_sim.calibration import rolling_summary_table
+    from alliance_sim.calibration.backtest import rolling_table
+
+    lines = rolling_table(bt.table).splitlines()
+    assert lines[0].startswith("| agreement | FY | change | median [5%, 95%]")
+    assert len(lines) == 2 + len(bt.table)
+    summary = rolling_summary_table(bt.summary)
+    assert f"| CRPS of the change (n = {bt.summary['n_change']}) |" in summary
+    assert "MAPE of the first-year amount" in summary
+    # MAPE of the amount is the change error over the actual's relative size.
+    t = bt.table.dropna(subset=["mape_model"])
+    expected = (t["change_q50"] - t["change"]).abs() / (1 + t["change"])
+    np.testing.assert_allclose(t["mape_model"], expected, rtol=1e-12)

@@ -81,30 +81,6 @@ __all__ = [
     "rolling_table",
 ]
 
-#: The keys of :attr:`RollingBacktest.summary` that hold mean scores.
-SUMMARY_KEYS = (
-    "crps_model",
-    "crps_no_change",
-    "crps_last_change",
-    "crps_country_median",
-    "crps_climatology",
-    "log_score_model",
-    "log_score_climatology",
-    "mae_model",
-    "mae_no_change",
-    "mae_last_change",
-    "mae_country_median",
-    "mape_model",
-    "mape_no_change",
-    "coverage_50",
-    "coverage_90",
-    "brier_term_model",
-    "brier_term_climatology",
-    "brier_lapse_model",
-    "brier_lapse_climatology",
-    "crps_delay_model",
-    "crps_delay_climatology",
-)
 
 
 class RollingBacktest(NamedTuple):
@@ -298,6 +274,10 @@ _BLOCKS = {
     "lapse": ("brier_lapse_model", "brier_lapse_climatology"),
     "delay": ("crps_delay_model", "crps_delay_climatology"),
 }
+_COVERAGE = {"in_50": "coverage_50", "in_90": "coverage_90"}
+
+#: The keys of :attr:`RollingBacktest.summary` that hold mean scores.
+SUMMARY_KEYS = tuple(_COVERAGE.get(c, c) for cols in _BLOCKS.values() for c in cols)
 
 
 def _summarize(table: pd.DataFrame) -> dict[str, Any]:
@@ -309,7 +289,7 @@ def _summarize(table: pd.DataFrame) -> dict[str, Any]:
         sub = table.loc[rows, present] if len(present) == len(cols) else table.iloc[:0]
         out[f"n_{block}"] = len(sub)
         for c in cols:
-            key = {"in_50": "coverage_50", "in_90": "coverage_90"}.get(c, c)
+            key = _COVERAGE.get(c, c)
             out[key] = float(sub[c].astype(float).mean()) if len(sub) else float("nan")
     return out
 
