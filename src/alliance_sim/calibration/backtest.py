@@ -82,7 +82,6 @@ __all__ = [
 ]
 
 
-
 class RollingBacktest(NamedTuple):
     """Per-agreement table and summary of :func:`rolling_backtest`."""
 
