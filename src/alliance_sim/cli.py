@@ -4,7 +4,8 @@
 
     alliance-sim presets
     alliance-sim run PRESET|FILE [--draws N] [--seed S] [--sampler M] [--stream]
-                               [--store DIR.zarr] [--workers K] [--out SUMMARY.csv]
+                               [--store DIR.zarr [--overwrite]] [--workers K]
+                               [--out SUMMARY.csv]
     alliance-sim plot PRESET|FILE [--draws N] [--seed S] [--dir DIRECTORY]
     alliance-sim backtest [--draws N] [--particles P] [--generations G] [--seed S] [--static]
     alliance-sim calibrate [--before FY] [--particles P] [--generations G] [--seed S]
@@ -79,6 +80,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         sampler=args.sampler,
         keep=not args.stream,
         store=args.store,
+        overwrite=args.overwrite,
         workers=args.workers,
         progress=None,
         stances=None if args.stances else False,
@@ -215,6 +217,11 @@ def _parser() -> argparse.ArgumentParser:
         help="keep no per-draw outputs: bounded memory, streamed quantiles (rel. error 1e-4)",
     )
     p.add_argument("--store", metavar="DIR", help="also stream per-draw outputs to this Zarr store")
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an alliance_sim store already at --store (never anything else)",
+    )
     p.add_argument(
         "--workers", type=_positive, default=None, help="threads (default: available cores)"
     )

@@ -316,16 +316,24 @@ class SimulationResult(Mapping[str, NDArray]):
         self._require_kept("to_xarray()")
         return to_dataset(self)
 
-    def save(self, path: str | Path) -> Path:
-        """Write the per-draw data and the scenario to a Zarr store (see :meth:`load`)."""
+    def save(self, path: str | Path, *, overwrite: bool = False) -> Path:
+        """Write the per-draw data and the scenario to a new Zarr store (see :meth:`load`).
+
+        ``path`` must not exist or be an empty folder; an alliance_sim store there is
+        replaced only with ``overwrite=True``; anything else is refused
+        (:func:`~alliance_sim.results.store.prepare_target`).
+        """
         from .store import save_result
 
         self._require_kept("save()")
-        return save_result(self, path)
+        return save_result(self, path, overwrite=overwrite)
 
     @classmethod
-    def load(cls, path: str | Path) -> SimulationResult:
-        """Read a result written by :meth:`save` or streamed by ``simulate(..., store=…)``."""
+    def load(cls, path: str | Path, *, verify: bool = True) -> SimulationResult:
+        """Read a result written by :meth:`save` or streamed by ``simulate(..., store=…)``.
+
+        ``verify`` checks the store's checksums first (a damaged store is an error).
+        """
         from .store import load_result
 
-        return load_result(path)
+        return load_result(path, verify=verify)

@@ -19,11 +19,29 @@ laptop, a cluster file system or object storage. NetCDF through xarray cannot
 append along a dimension (and its dependency-free NetCDF-3 backend has no int64 or
 bool); Parquet is columnar and appendable but tabular (no 0-d variables, groups
 or dataset attributes that xarray reads back) and would add pyarrow.
+
+**Safety.** Nothing the library did not write is ever deleted:
+
+* **Writing.** A store is written only to a path that does not exist, to an empty
+  folder, or, with ``overwrite=True``, over an alliance_sim store holding nothing but
+  store files (:func:`prepare_target`).
+* **Identity first.** A store carries its identity (the marker attribute
+  ``alliance_sim_store``, scenario, seed, sampler, planned draws) from its first
+  chunk on, and ``complete = 1`` only at the end. An interrupted stream reads as
+  "incomplete: k of n draws written".
+* **Checksums.** A complete store has a manifest (the attributes of its child group
+  :data:`MANIFEST`) with the SHA-256 of every file (metadata and chunks).
+  :func:`load_result` checks it, so a deleted or corrupted chunk, a swapped file, a
+  missing group or an edited attribute is an error, never silently wrong data
+  (``verify=False`` skips the check).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+import shutil
 import tomllib
 import warnings
 from dataclasses import fields
@@ -42,10 +60,28 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..solvers import Equilibria
     from .result import SimulationResult
 
-__all__ = ["StoreWriter", "load_result", "save_result", "to_dataset"]
+__all__ = [
+    "MANIFEST",
+    "MARKER",
+    "StoreWriter",
+    "load_result",
+    "prepare_target",
+    "save_result",
+    "to_dataset",
+]
 
 PARAMETER_SUFFIX = "__parameter"
 EQUILIBRIA_GROUP = "stance_equilibria"
+#: Root attribute that marks a Zarr store as written by alliance_sim.
+MARKER = "alliance_sim_store"
+#: The child group whose attributes hold the checksum manifest of a complete store.
+MANIFEST = "alliance_sim_manifest"
+_MANIFEST_FILE = f"{MANIFEST}/zarr.json"
+# The files a store of ours may hold: metadata, chunks (under c/) and the manifest.
+_STORE_FILE = re.compile(
+    rf"^(?:{re.escape(_MANIFEST_FILE)}|zarr\.json"
+    rf"|(?:{EQUILIBRIA_GROUP}/)?(?:zarr\.json|[^/]+/zarr\.json|[^/]+/c(?:/[0-9]+)*))$"
+)
 _PER_GAME = ("count", "degenerate", "fallback")
 _EXTRA_DIM = {"row": "payer_stance", "col": "payee_stance"}
 
@@ -61,6 +97,7 @@ def _attrs(
     from ..scenarios import dump_scenario
 
     attrs: dict[str, Any] = {
+        MARKER: 1,
         "title": f"alliance_sim simulation of scenario {scenario.name!r}",
         "scenario_name": scenario.name,
         "seed_entropy": str(seed.entropy),
@@ -135,26 +172,147 @@ def _encoding(ds: xr.Dataset) -> dict[str, dict[str, Any]]:
     return {k: {"chunks": (BLOCK,)} for k, v in ds.data_vars.items() if v.dims == ("draw",)}
 
 
-def save_result(result: SimulationResult, path: str | Path) -> Path:
-    """Write ``result`` to a new Zarr store at ``path`` (overwriting it); return the path."""
+def _files(path: Path) -> list[str]:
+    """Every file under ``path``, as sorted POSIX paths relative to it."""
+    return sorted(p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file())
+
+
+def _is_store(path: Path) -> bool:
+    """Whether ``path`` is a Zarr group whose attributes mark it as ours."""
+    meta = path / "zarr.json"
+    if not meta.is_file():
+        return False
+    try:
+        attrs = json.loads(meta.read_text(encoding="utf-8")).get("attributes", {})
+    except (OSError, ValueError):
+        return False
+    return bool(attrs.get(MARKER)) or "seed_entropy" in attrs
+
+
+def prepare_target(path: str | Path, *, overwrite: bool = False) -> Path:
+    """Check that a result store may be written at ``path``; clear an old store if asked.
+
+    A store is written to a path that does not exist or to an empty folder. An
+    existing alliance_sim store is replaced only with ``overwrite=True``, and only if
+    it holds nothing but store files. Anything else is refused: the library never
+    deletes what it did not write.
+
+    Raises
+    ------
+    FileExistsError
+        If ``path`` is a file, a non-empty folder that is not an alliance_sim store, a
+        store holding other files, or a store and ``overwrite`` is False.
+    """
     path = Path(path)
-    ds = to_dataset(result)
-    ds.to_zarr(path, mode="w", encoding=_encoding(ds), consolidated=False)
-    if result.stance_equilibria is not None:
-        eq = _equilibria_dataset(result.stance_equilibria)
-        eq.to_zarr(path, group=EQUILIBRIA_GROUP, mode="w", consolidated=False)
-    _finish(path, ds.attrs)
+    if not path.exists():
+        return path
+    if not path.is_dir():
+        raise FileExistsError(f"{path} is a file, not a result store; choose another path")
+    files = _files(path)
+    if not files and not any(path.iterdir()):
+        return path
+    if not _is_store(path):
+        shown = ", ".join(repr(f) for f in (files or [p.name for p in path.iterdir()])[:3])
+        raise FileExistsError(
+            f"refusing to write into {path}: it is a non-empty folder that is not an "
+            f"alliance_sim result store (it holds {shown}); choose another path"
+        )
+    foreign = [f for f in files if not _STORE_FILE.match(f)]
+    if foreign:
+        raise FileExistsError(
+            f"refusing to replace the store {path}: it also holds files alliance_sim did "
+            f"not write ({', '.join(repr(f) for f in foreign[:3])}); move them first"
+        )
+    if not overwrite:
+        raise FileExistsError(
+            f"{path} already holds an alliance_sim result store; pass overwrite=True "
+            f"(command line: --overwrite) to replace it"
+        )
+    shutil.rmtree(path)
     return path
 
 
+def save_result(result: SimulationResult, path: str | Path, *, overwrite: bool = False) -> Path:
+    """Write ``result`` to a new Zarr store at ``path``; return the path.
+
+    ``path`` must not hold anything but, with ``overwrite=True``, an alliance_sim
+    store (:func:`prepare_target`).
+    """
+    path = prepare_target(path, overwrite=overwrite)
+    ds = to_dataset(result)
+    attrs = dict(ds.attrs)
+    ds.attrs = {**attrs, "complete": 0}
+    ds.to_zarr(path, mode="w-", encoding=_encoding(ds), consolidated=False)
+    if result.stance_equilibria is not None:
+        eq = _equilibria_dataset(result.stance_equilibria)
+        eq.to_zarr(path, group=EQUILIBRIA_GROUP, mode="w", consolidated=False)
+    _finish(path, attrs)
+    return path
+
+
+def _digest(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
 def _finish(path: Path, attrs: dict[str, Any]) -> None:
+    """Write the final attributes, ``complete = 1``, then the checksum manifest."""
     import zarr
 
     group = zarr.open_group(path, mode="r+")
     group.attrs.update({**attrs, "complete": 1})
+    manifest = {f: _digest(path / f) for f in _files(path) if f != _MANIFEST_FILE}
+    group.create_group(MANIFEST, attributes={"algorithm": "sha256", "files": manifest})
 
 
-def load_result(path: str | Path, scenario: Scenario | None = None) -> SimulationResult:
+def _verify(path: Path) -> None:
+    """Check the manifest: every file present, unchanged, and no chunk unaccounted for."""
+    where = path / _MANIFEST_FILE
+    if not where.is_file():
+        raise ValueError(
+            f"{path} has no checksum manifest ({MANIFEST}): it was damaged, or written by "
+            f"an older alliance_sim; load(..., verify=False) reads it unchecked"
+        )
+    try:
+        files = json.loads(where.read_text(encoding="utf-8"))["attributes"]["files"]
+    except (ValueError, KeyError) as err:
+        raise ValueError(f"{path}: its checksum manifest is unreadable ({err})") from err
+    missing = [f for f in files if not (path / f).is_file()]
+    if missing:
+        raise ValueError(
+            f"{path} is damaged: {len(missing)} file(s) missing, e.g. {missing[0]!r} "
+            f"(a deleted chunk, variable or group)"
+        )
+    changed = [f for f, digest in files.items() if _digest(path / f) != digest]
+    if changed:
+        raise ValueError(
+            f"{path} is damaged: {len(changed)} file(s) changed since it was written, e.g. "
+            f"{changed[0]!r} (checksum mismatch: corrupted data or edited attributes)"
+        )
+    extra = [
+        f for f in _files(path) if f != _MANIFEST_FILE and f not in files and _STORE_FILE.match(f)
+    ]
+    if extra:
+        raise ValueError(f"{path} is damaged: unexpected store file(s), e.g. {extra[0]!r}")
+
+
+def _written(path: Path) -> int:
+    """Draws written to every per-draw array of a (possibly partial) store."""
+    lengths = []
+    for meta in path.glob("*/zarr.json"):
+        try:
+            info = json.loads(meta.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        dims = info.get("attributes", {}).get("_ARRAY_DIMENSIONS") or info.get("dimension_names")
+        if info.get("node_type") == "array" and dims and list(dims) == ["draw"]:
+            lengths.append(int(info["shape"][0]))
+    return min(lengths) if lengths else 0
+
+
+def load_result(
+    path: str | Path, scenario: Scenario | None = None, *, verify: bool = True
+) -> SimulationResult:
     """Read a result written by :func:`save_result` or streamed by ``simulate(store=…)``.
 
     Parameters
@@ -163,13 +321,17 @@ def load_result(path: str | Path, scenario: Scenario | None = None) -> Simulatio
         The Zarr store.
     scenario : Scenario, optional
         Needed only when the store has no embedded scenario (one holding code).
+    verify : bool
+        Check the checksum manifest first (module docstring): a missing, changed or
+        unexpected file is an error.
 
     Raises
     ------
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        If the store is not a complete alliance_sim result (e.g. an interrupted stream).
+        If the store is not an alliance_sim result, is incomplete (an interrupted
+        stream: the message says how many draws were written), or is damaged.
     """
     import xarray as xr
 
@@ -180,19 +342,32 @@ def load_result(path: str | Path, scenario: Scenario | None = None) -> Simulatio
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no result store at {path}")
+    if not _is_store(path):
+        raise ValueError(f"{path} is not an alliance_sim result store")
+    import zarr
+
+    attrs = dict(zarr.open_group(path, mode="r").attrs)
+    if not attrs.get("complete"):
+        planned = attrs.get("n_planned", "?")
+        raise ValueError(
+            f"{path} is incomplete: {_written(path):,} of {planned:,} draws written (the run "
+            f"that streamed it did not finish); re-run it with the same seed"
+            if isinstance(planned, int)
+            else f"{path} is incomplete (the run that streamed it did not finish); re-run it"
+        )
+    if verify:
+        _verify(path)
     ds = xr.open_dataset(path, engine="zarr", chunks=None, consolidated=False)
     attrs = ds.attrs
-    if "seed_entropy" not in attrs:
-        raise ValueError(f"{path} is not an alliance_sim result store")
-    if not attrs.get("complete"):
-        raise ValueError(
-            f"{path} is incomplete (the run that streamed it did not finish); re-run it"
-        )
     if scenario is None:
         if "scenario_toml" not in attrs:
             raise ValueError(f"{path} has no embedded scenario; pass load(path, scenario=…)")
         scenario = scenario_from_dict(tomllib.loads(attrs["scenario_toml"]), str(path))
     n = int(attrs["n_draws"])
+    names = json.loads(attrs["output_names"]) + json.loads(attrs["parameter_names"])
+    missing = [k for k in names if k not in ds and f"{k}{PARAMETER_SUFFIX}" not in ds]
+    if missing:
+        raise ValueError(f"{path} is damaged: variable(s) {missing[:3]} missing")
     outputs = {k: ds[k].values for k in json.loads(attrs["output_names"])}
     parameters: dict[str, NDArray] = {}
     for k in json.loads(attrs["parameter_names"]):
@@ -215,15 +390,27 @@ def load_result(path: str | Path, scenario: Scenario | None = None) -> Simulatio
 class StoreWriter:
     """Appends consecutive chunks of per-draw data to a Zarr store, in draw order.
 
-    The store's attributes (and its ``complete`` flag) are written by
-    :meth:`close`, so a store left by an interrupted run is recognisably incomplete.
+    The store's identity (marker, scenario, seed, sampler, planned draws ``n_planned``,
+    ``complete = 0``) is written with the first chunk; :meth:`close` writes the final
+    attributes, ``complete = 1`` and the checksum manifest. A store left by an
+    interrupted run is therefore recognisably ours and incomplete, with the number of
+    draws it holds.
     """
 
     def __init__(
-        self, path: str | Path, scenario: Scenario, seed: np.random.SeedSequence, sampler: str
+        self,
+        path: str | Path,
+        scenario: Scenario,
+        seed: np.random.SeedSequence,
+        sampler: str,
+        *,
+        n_planned: int | None = None,
+        overwrite: bool = False,
     ) -> None:
-        self.path = Path(path)
+        self.path = prepare_target(path, overwrite=overwrite)
         self.scenario, self.seed, self.sampler = scenario, seed, sampler
+        self.n_planned = n_planned
+        self._identity: dict[str, Any] = {}
         self.n = 0
         self._names: tuple[list[str], list[str]] = ([], [])
         self._eq_started = False
@@ -240,10 +427,21 @@ class StoreWriter:
         ds = xr.Dataset(_variables(outputs, parameters))
         if self.n == 0:
             self._names = (list(outputs), list(parameters))
-            ds.to_zarr(self.path, mode="w", encoding=_encoding(ds), consolidated=False)
+            with warnings.catch_warnings():  # (close() warns about an unembedded scenario)
+                warnings.simplefilter("ignore", UserWarning)
+                identity = _attrs(self.scenario, self.seed, self.sampler, 0, self._names)
+            self._identity = {
+                **identity,
+                "complete": 0,
+                **({} if self.n_planned is None else {"n_planned": int(self.n_planned)}),
+            }
+            ds.attrs = self._identity
+            ds.to_zarr(self.path, mode="w-", encoding=_encoding(ds), consolidated=False)
         else:
             per_draw = [k for k, v in ds.data_vars.items() if v.dims == ("draw",)]
-            ds[per_draw].to_zarr(self.path, append_dim="draw", consolidated=False)
+            part = ds[per_draw]
+            part.attrs = self._identity  # (an append rewrites the group's attributes)
+            part.to_zarr(self.path, append_dim="draw", consolidated=False)
         if equilibria is not None:
             eq = _equilibria_dataset(equilibria)
             eq["game"] = eq["game"] + self.n  # game index = global draw index
@@ -255,8 +453,11 @@ class StoreWriter:
         self.n += int(next(iter(outputs.values())).shape[0])
 
     def close(self) -> None:
-        """Write the attributes and mark the store complete."""
-        _finish(self.path, _attrs(self.scenario, self.seed, self.sampler, self.n, self._names))
+        """Write the attributes, mark the store complete and write its manifest."""
+        attrs = _attrs(self.scenario, self.seed, self.sampler, self.n, self._names)
+        if self.n_planned is not None:
+            attrs["n_planned"] = int(self.n_planned)
+        _finish(self.path, attrs)
 
 
 def _append_two_dims(eq: xr.Dataset, path: Path) -> None:

@@ -36,6 +36,7 @@ def simulate(
     chunk_size: int = CHUNK,
     keep: bool = True,
     store: str | Path | None = None,
+    overwrite: bool = False,
     by: str | None = _DEFAULT,
     progress: bool | None = None,
     scheduler: Scheduler | None = None,
@@ -80,7 +81,10 @@ def simulate(
     store : str or pathlib.Path, optional
         Also stream the per-draw outputs and parameters to this Zarr store, task by
         task (:mod:`alliance_sim.results.store`); read it back with
-        :meth:`SimulationResult.load`. Usually combined with ``keep=False``.
+        :meth:`SimulationResult.load`. Usually combined with ``keep=False``. The path
+        must not exist or be an empty folder (checked before any work).
+    overwrite : bool
+        Replace an alliance_sim store already at ``store`` (never anything else).
     by : str or None
         Boolean or integer output that splits the streamed summary into columns
         (default: the election winner when there is one). Only used with
@@ -214,7 +218,9 @@ def simulate(
     if unit is not None:
         tasks = [_with_unit(t, unit) for t in tasks]
 
-    writer = StoreWriter(store, scenario, root, sampler) if store is not None else None
+    writer = None
+    if store is not None:
+        writer = StoreWriter(store, scenario, root, sampler, n_planned=n, overwrite=overwrite)
     collector = _Collector(n, probe_out, probe_par) if keep else None
     summary = None
     if not keep:
