@@ -45,6 +45,8 @@ _NAMES = {
     "SimulationResult": "results",
     "load_result": "results",
     "Scenario": "scenarios",
+    "load_scenario": "scenarios",
+    "save_scenario": "scenarios",
     "evaluate": "sweep",
     "simulate": "sweep",
 }

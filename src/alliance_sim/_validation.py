@@ -8,7 +8,47 @@ from collections.abc import Iterable
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["as_float_array", "check_in_range", "check_same_length", "format_range"]
+__all__ = [
+    "as_float_array",
+    "check_bool",
+    "check_in_range",
+    "check_int",
+    "check_same_length",
+    "format_range",
+]
+
+
+def check_int(value: object, name: str, *, minimum: int = 1, none: bool = False) -> int | None:
+    """``value`` as a Python int, or a ValueError naming ``name``.
+
+    Accepts ``int`` and numpy integers (not ``bool``) at least ``minimum``; with
+    ``none=True`` also None (returned as is).
+
+    Examples
+    --------
+    >>> check_int(np.int64(3), "workers")
+    3
+    >>> check_int(0, "n")
+    Traceback (most recent call last):
+    ...
+    ValueError: n must be a positive int; got 0
+    """
+    if value is None and none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        kind = {1: "a positive int", 0: "a non-negative int"}.get(minimum, f"an int >= {minimum}")
+        raise ValueError(f"{name} must be {kind}{' or None' if none else ''}; got {value!r}")
+    return int(value)
+
+
+def check_bool(value: object, name: str) -> bool:
+    """``value`` if it is a ``bool`` (or numpy bool), else a ValueError naming ``name``.
+
+    A string such as ``"no"`` is truthy in Python; as a switch it is an error.
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise ValueError(f"{name} must be True or False; got {value!r}")
+    return bool(value)
 
 
 def format_range(low: float, high: float, low_open: bool = False, high_open: bool = False) -> str:

@@ -191,6 +191,13 @@ def _parser() -> argparse.ArgumentParser:
         prog="alliance-sim",
         description="Bargaining models of alliance cost-sharing talks (alliance_sim).",
     )
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        installed = version("alliance_sim")
+    except PackageNotFoundError:  # (run from a source tree without installing)
+        installed = "unknown (not installed)"
+    parser.add_argument("--version", action="version", version=f"alliance-sim {installed}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("presets", help="list the preset scenarios")

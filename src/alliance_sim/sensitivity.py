@@ -44,6 +44,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._rng import SeedLike, child_generator, seed_sequence
+from ._validation import check_int
 from .parameters.sampling import is_power_of_two, warn_sobol_size
 from .sweep.chunks import CHUNK, evaluate_unit
 
@@ -108,12 +109,18 @@ def saltelli_indices(
     (0.99, 0.01)
     """
     import pandas as pd
-    from SALib.analyze import sobol as analyze
-    from SALib.sample import sobol as sample
+
+    try:
+        from SALib.analyze import sobol as analyze
+        from SALib.sample import sobol as sample
+    except ImportError as exc:
+        raise ImportError(
+            "Sobol' indices need SALib; install the sensitivity extra: "
+            'pip install "alliance_sim[sensitivity]"'
+        ) from exc
 
     for label, v in (("d", d), ("n", n), ("num_resamples", num_resamples)):
-        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v <= 0:
-            raise ValueError(f"{label} must be a positive int; got {v!r}")
+        check_int(v, label)
     if not 0.0 < conf_level < 1.0:
         raise ValueError(f"conf_level must be in (0, 1); got {conf_level!r}")
     if not is_power_of_two(int(n)):
@@ -202,8 +209,7 @@ def sobol_indices(
     wanted = [outputs] if isinstance(outputs, str) else list(outputs)
     if not names:
         raise ValueError(f"scenario {scenario.name!r} has no random parameter")
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size <= 0:
-        raise ValueError(f"chunk_size must be a positive int; got {chunk_size!r}")
+    check_int(chunk_size, "chunk_size")
 
     def model(U: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
         parts: dict[str, list[NDArray]] = {k: [] for k in wanted}

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._validation import as_float_array
+from .._validation import as_float_array, check_int
 
 __all__ = ["Draws"]
 
@@ -49,8 +49,7 @@ class Draws(Mapping[str, NDArray[np.float64]]):
             if not lengths:
                 raise ValueError("n must be given when every value is a scalar")
             n = lengths[0]
-        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
-            raise ValueError(f"n must be a non-negative int; got {n!r}")
+        check_int(n, "n", minimum=0)
         self._n = int(n)
         self._arrays: dict[str, NDArray[np.float64]] = {}
         for name, arr in converted.items():

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from scipy.stats.distributions import rv_frozen
 
 from .._rng import SeedLike, seed_sequence
-from .._validation import format_range
+from .._validation import check_int, format_range
 from .draws import Draws
 from .inverse_cdf import inverse_cdf
 from .sampling import Sampler, is_power_of_two, unit_design, warn_sobol_size
@@ -303,8 +303,7 @@ class ParameterSpace(Mapping[str, Entry]):
         Draws
         """
         for label, v in (("n", n), ("start", start)):
-            if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 0:
-                raise ValueError(f"{label} must be a non-negative int; got {v!r}")
+            check_int(v, label, minimum=0)
         if sampler == "sobol" and start == 0 and not is_power_of_two(int(n)):
             warn_sobol_size(int(n), stacklevel=3)
         root = seed_sequence(seed)

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .._validation import check_int
 from .result import SimulationResult
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -630,8 +631,7 @@ def sensitivity_bars(
     ValueError
         If ``top`` is not a positive int, or fewer than 3 draws qualify.
     """
-    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
-        raise ValueError(f"top must be a positive int; got {top!r}")
+    check_int(top, "top")
     from ..sensitivity import rank_correlations
 
     rho_all = rank_correlations(result, output)

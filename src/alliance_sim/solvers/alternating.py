@@ -73,7 +73,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._validation import as_float_array, check_in_range
+from .._validation import as_float_array, check_in_range, check_int
 from .rootfind import RTOL, XTOL, find_root
 
 __all__ = ["PAYEE", "PAYER", "AlternatingOffersResult", "Evaluator", "alternating_offers"]
@@ -292,8 +292,7 @@ def alternating_offers(
         raise ValueError(f"proposer needs an entry for every period up to {K - 1}")
     if any(p not in (PAYER, PAYEE) for p in proposer[k0:K]):
         raise ValueError("proposer entries must be PAYER (0) or PAYEE (1)")
-    if isinstance(contracts, bool) or not isinstance(contracts, int) or contracts < 1:
-        raise ValueError(f"contracts must be a positive int; got {contracts!r}")
+    check_int(contracts, "contracts")
 
     def per_draw(v: ArrayLike, name: str) -> Array:
         arr = as_float_array(v, name)

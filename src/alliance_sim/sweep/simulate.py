@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._rng import SeedLike, seed_sequence
+from .._validation import check_bool, check_int
 from ..parameters import SAMPLERS, unit_design
 from ..parameters.sampling import Sampler, is_power_of_two, warn_sobol_size
 from ..results import SimulationResult
@@ -133,18 +134,15 @@ def simulate(
     """
     if not isinstance(scenario, Scenario):
         raise TypeError(f"scenario must be a Scenario; got {type(scenario).__name__}")
-    for label, v in (("n", n), ("chunk_size", chunk_size)):
-        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v <= 0:
-            raise ValueError(f"{label} must be a positive int; got {v!r}")
-    n, chunk_size = int(n), int(chunk_size)
+    n = check_int(n, "n")  # type: ignore[assignment]
+    chunk_size = check_int(chunk_size, "chunk_size")  # type: ignore[assignment]
+    keep = check_bool(keep, "keep")
+    overwrite = check_bool(overwrite, "overwrite")
     if sampler not in SAMPLERS:
         raise ValueError(f"sampler must be one of {SAMPLERS}; got {sampler!r}")
     if scheduler is not None and scheduler not in SCHEDULERS:
         raise ValueError(f"scheduler must be one of {SCHEDULERS} or None; got {scheduler!r}")
-    if workers is not None and (
-        isinstance(workers, bool) or not isinstance(workers, int) or workers <= 0
-    ):
-        raise ValueError(f"workers must be a positive int or None; got {workers!r}")
+    workers = check_int(workers, "workers", none=True)
     if client is not None:
         check_client(client)
     stances = _enabled(

@@ -14,6 +14,10 @@ property — when the property fails, so it can be used directly inside a
   shifted);
 * :func:`check_rescaling_invariance` — a solution is unchanged when a player's
   utility is replaced by a positive affine transform ``a·U + b`` (Nash 1950's axiom).
+
+Each returns the number of draws it checked, and a checker that checked fewer than
+``min_checked`` draws (default 1) fails: on a model where no draw has a deal, "no
+counterexample" means nothing was tested, not that the property holds.
 """
 
 from __future__ import annotations
@@ -54,6 +58,16 @@ def _describe(draws: Draws, i: int, names: Sequence[str] | None = None) -> str:
     return ", ".join(f"{k}={float(draws[k][i]):.6g}" for k in keys)
 
 
+def _enough(checked: int, n: int, min_checked: int, what: str) -> int:
+    """``checked``, or an AssertionError when it is below ``min_checked`` (vacuous)."""
+    if checked < min_checked:
+        raise AssertionError(
+            f"checked {checked} of {n} draws (fewer than min_checked={min_checked}): {what}; "
+            f"the property was not tested (pass min_checked=0 to allow this)"
+        )
+    return checked
+
+
 def _solutions(problem: BargainingProblem, power: Array) -> dict[str, Solution]:
     return {
         "nash": nash_solution(problem, power),
@@ -62,16 +76,22 @@ def _solutions(problem: BargainingProblem, power: Array) -> dict[str, Solution]:
     }
 
 
-def check_individual_rationality(scenario: Scenario, draws: Draws) -> None:
+def check_individual_rationality(scenario: Scenario, draws: Draws, *, min_checked: int = 1) -> int:
     """Assert that every solution lies in ``[lo, hi]`` and gives both sides a gain ≥ 0.
 
     Tolerances: the solvers' ``xtol + rtol·|x|`` on payments and that tolerance
     times the marginal utility on gains.
 
+    Returns
+    -------
+    int
+        The draws checked (those with a non-empty settlement range).
+
     Raises
     ------
     AssertionError
-        Naming the solution concept, the draw and its parameters.
+        Naming the solution concept, the draw and its parameters; or when fewer than
+        ``min_checked`` draws have a settlement range.
     """
     pb = scenario_problem(scenario, draws)
     power = np.broadcast_to(draws[scenario.power], (draws.n,))
@@ -93,9 +113,12 @@ def check_individual_rationality(scenario: Scenario, draws: Draws) -> None:
                 f"{pb.hi[i]:.6g}] or a negative gain (payer {sol.payer_gain[i]:.3g}, payee "
                 f"{sol.payee_gain[i]:.3g}) in draw {i}: {_describe(draws, i)}"
             )
+    return _enough(int(pb.feasible.sum()), draws.n, min_checked, "no settlement range")
 
 
-def check_pareto_efficiency(scenario: Scenario, draws: Draws, *, grid: int = 41) -> None:
+def check_pareto_efficiency(
+    scenario: Scenario, draws: Draws, *, grid: int = 41, min_checked: int = 1
+) -> int:
     """Assert that no agreement on a grid of the settlement range dominates a solution.
 
     Dominates: at least as good for both sides and strictly better for one, where
@@ -104,6 +127,9 @@ def check_pareto_efficiency(scenario: Scenario, draws: Draws, *, grid: int = 41)
     ``xtol + rtol·|x|`` — plus ``1e-12·(1 + |g|)`` of rounding. (A fixed tolerance on
     the gains would call a nearby grid point dominating whenever one side's gain is
     much steeper than the other's.)
+
+    Returns the draws checked (with a settlement range); fewer than ``min_checked``
+    fails.
     """
     pb = scenario_problem(scenario, draws)
     power = np.broadcast_to(draws[scenario.power], (draws.n,))
@@ -130,6 +156,7 @@ def check_pareto_efficiency(scenario: Scenario, draws: Draws, *, grid: int = 41)
                 f"{name}: payment {sol.payment[i]:.6g} is Pareto-dominated by {xs[k, i]:.6g} "
                 f"in draw {i}: {_describe(draws, i)}"
             )
+    return _enough(int(f.sum()), draws.n, min_checked, "no settlement range")
 
 
 def check_monotone(
@@ -144,7 +171,8 @@ def check_monotone(
     step: float | None = None,
     tol: float = 1e-7,
     where: str | None = None,
-) -> None:
+    min_checked: int = 1,
+) -> int:
     """Assert that ``output`` never moves against ``direction`` when ``parameter`` rises.
 
     Common random numbers: the same draws are evaluated twice, once with
@@ -176,18 +204,28 @@ def check_monotone(
         A boolean output (e.g. ``"feasible"``) restricting the check to the draws
         where it holds in the base run — comparative statics often hold only on
         admissible payments (docs/model.md §3).
+    min_checked : int
+        Fail when fewer draws than this have the output defined in both runs (and
+        ``where`` true): a check of nothing is not a pass.
+
+    Returns
+    -------
+    int
+        The draws checked.
 
     Raises
     ------
     ValueError
         On an unknown parameter, output or direction.
     AssertionError
-        With the first draw where the property fails and its parameters.
+        With the first draw where the property fails and its parameters, or when
+        fewer than ``min_checked`` draws were checked.
 
     Examples
     --------
     >>> from alliance_sim.scenarios import japan_us_2020
     >>> check_monotone(japan_us_2020(), "mcpf_J", "payer_reservation", "decreasing", n=500)
+    500
     """
     if direction not in ("increasing", "decreasing"):
         raise ValueError(f"direction must be 'increasing' or 'decreasing'; got {direction!r}")
@@ -206,11 +244,12 @@ def check_monotone(
     y0 = np.asarray(base[output], dtype=np.float64)
     y1 = np.asarray(moved[output], dtype=np.float64)
     sign = 1.0 if direction == "increasing" else -1.0
-    ok = np.isnan(y0) | np.isnan(y1) | (sign * (y1 - y0) >= -tol * (1 + np.abs(y0)))
+    skip = np.isnan(y0) | np.isnan(y1)
     if where is not None:
         if where not in base or np.asarray(base[where]).dtype != bool:
             raise ValueError(f"where must name a boolean output; got {where!r}")
-        ok |= ~np.asarray(base[where])
+        skip |= ~np.asarray(base[where])
+    ok = skip | (sign * (y1 - y0) >= -tol * (1 + np.abs(y0)))
     if not ok.all():
         i = int(np.flatnonzero(~ok)[0])
         raise AssertionError(
@@ -218,6 +257,8 @@ def check_monotone(
             f"{value[i]:.6g} to {value[i] + step:.6g} moves {output} from {y0[i]:.6g} to "
             f"{y1[i]:.6g} in draw {i} ({(~ok).sum()} of {ok.size} draws): {_describe(d, i)}"
         )
+    what = f"{output} is undefined" + (f" or {where} false" if where else "") + " everywhere"
+    return _enough(int((~skip).sum()), d.n, min_checked, what)
 
 
 def _outputs(scenario: Scenario, draws: Draws, names: set[str | None]) -> dict[str, NDArray]:
@@ -238,10 +279,12 @@ def check_rescaling_invariance(
     a: float = 3.0,
     b: float = -50.0,
     solutions: Sequence[str] = ("nash", "kalai_smorodinsky"),
-) -> None:
+    min_checked: int = 1,
+) -> int:
     """Assert that solutions do not change when one side's utility becomes ``a·U + b``.
 
-    Tolerance: four times the solvers' ``xtol + rtol·|x|``.
+    Tolerance: four times the solvers' ``xtol + rtol·|x|``. Returns the draws checked
+    (a solution defined before rescaling); fewer than ``min_checked`` fails.
     """
     if side not in ("payer", "payee"):
         raise ValueError(f"side must be 'payer' or 'payee'; got {side!r}")
@@ -263,3 +306,5 @@ def check_rescaling_invariance(
                 f"{name} changes under {side} utility → {a}·U + {b}: {x0[i]:.9g} → {x1[i]:.9g} "
                 f"in draw {i}: {_describe(draws, i)}"
             )
+    defined = ~np.isnan(before[solutions[0]].payment) if solutions else np.zeros(0, bool)
+    return _enough(int(defined.sum()), draws.n, min_checked, "no solution is defined")

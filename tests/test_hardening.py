@@ -1,0 +1,96 @@
+"""Issue 12 regressions: no silent passes, names where the README puts them."""
+
+import subprocess
+import sys
+
+import pytest
+
+import alliance_sim as asim
+from alliance_sim.testing import (
+    check_individual_rationality,
+    check_monotone,
+    check_pareto_efficiency,
+    check_rescaling_invariance,
+)
+
+
+@pytest.fixture(scope="module")
+def no_deal():
+    """Tokyo values the alliance at almost nothing: no draw has a settlement range."""
+    scn = asim.scenarios.japan_us_2020().with_parameters(S_J=1.0, c_J=1.0, rho_J=0.01)
+    draws = scn.parameters.sample(300, seed=1)
+    return scn, draws
+
+
+@pytest.mark.parametrize(
+    "check",
+    [check_individual_rationality, check_pareto_efficiency, check_rescaling_invariance],
+)
+def test_a_checker_that_checked_nothing_fails(no_deal, check):
+    scn, draws = no_deal
+    with pytest.raises(AssertionError, match="checked 0 of 300 draws"):
+        check(scn, draws)
+    assert check(scn, draws, min_checked=0) == 0  # allowed when asked
+
+
+def test_check_monotone_fails_on_nothing_in_both_directions(no_deal):
+    scn, draws = no_deal
+    for direction in ("increasing", "decreasing"):
+        with pytest.raises(AssertionError, match="checked 0 of 300 draws"):
+            check_monotone(scn, "mcpf_J", "nash_payment", direction, draws=draws)
+
+
+def test_checkers_report_how_many_draws_they_checked():
+    scn = asim.scenarios.japan_us_2020()
+    draws = scn.parameters.sample(200, seed=2)
+    feasible = int(asim.evaluate(scn, draws)["feasible"].sum())
+    assert feasible > 0
+    assert check_individual_rationality(scn, draws) == feasible
+    assert check_pareto_efficiency(scn, draws) == feasible
+    assert check_monotone(scn, "mcpf_J", "payer_reservation", "decreasing", draws=draws) == 200
+    assert (
+        check_monotone(
+            scn, "mcpf_J", "payer_reservation", "decreasing", draws=draws, where="feasible"
+        )
+        == feasible
+    )
+
+
+def test_names_where_the_readme_puts_them():
+    assert callable(asim.load_scenario) and callable(asim.save_scenario)
+    assert asim.load_scenario is asim.scenarios.load_scenario
+    from alliance_sim.testing import check_monotone as imported
+
+    assert imported is check_monotone
+
+
+def test_the_command_line_has_a_version():
+    out = subprocess.run(
+        [sys.executable, "-m", "alliance_sim", "--version"], capture_output=True, text=True
+    )
+    assert out.returncode == 0 and out.stdout.strip() == f"alliance-sim {asim.__version__}"
+
+
+def test_a_missing_salib_says_which_extra_to_install(monkeypatch):
+    from alliance_sim.sensitivity import saltelli_indices
+
+    monkeypatch.setitem(sys.modules, "SALib", None)
+    monkeypatch.setitem(sys.modules, "SALib.analyze", None)
+    monkeypatch.setitem(sys.modules, "SALib.sample", None)
+    with pytest.raises(ImportError, match=r"alliance_sim\[sensitivity\]"):
+        saltelli_indices(lambda u: u[:, 0], 2, 64, seed=1)
+
+
+def test_switches_and_counts_are_checked_like_numbers():
+    import numpy as np
+
+    scn = asim.scenarios.japan_us_2020()
+    with pytest.raises(ValueError, match="keep must be True or False; got 'no'"):
+        asim.simulate(scn, 10, keep="no")
+    with pytest.raises(ValueError, match="overwrite must be True or False"):
+        asim.simulate(scn, 10, overwrite=1)
+    # numpy integers are integers, for n and for workers alike.
+    res = asim.simulate(scn, np.int64(50), seed=1, workers=np.int64(2), talks=False)
+    assert res.n == 50
+    with pytest.raises(ValueError, match="workers must be a positive int or None"):
+        asim.simulate(scn, 10, workers=0)
