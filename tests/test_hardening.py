@@ -94,3 +94,34 @@ def test_switches_and_counts_are_checked_like_numbers():
     assert res.n == 50
     with pytest.raises(ValueError, match="workers must be a positive int or None"):
         asim.simulate(scn, 10, workers=0)
+
+
+def test_an_unconverged_root_is_an_error_not_a_number():
+    import numpy as np
+
+    from alliance_sim.solvers.rootfind import find_root
+
+    res = find_root(lambda x: x**3 - 2.0, np.array([0.0]), np.array([5.0]), maxiter=2)
+    assert not res.converged.all()
+    with pytest.raises(RuntimeError, match="the test equation did not converge"):
+        res.checked("the test equation")
+    good = find_root(lambda x: x**3 - 2.0, np.array([0.0]), np.array([5.0]))
+    assert good.checked("the test equation")[0] == pytest.approx(2 ** (1 / 3), abs=1e-9)
+
+
+def test_the_utility_inverse_finishes_lanes_without_a_usable_derivative():
+    """A zero (or NaN) derivative used to stop Newton at once and call the lane converged."""
+    import numpy as np
+
+    from alliance_sim.games.offers import _Inverse
+
+    n = 5
+    inv = _Inverse(
+        lambda x: x**3,
+        lambda x: 0.0 * x,  # no usable slope anywhere
+        np.zeros(n),
+        np.full(n, 2.0),
+        [],
+    )
+    target = np.linspace(0.5, 7.5, n)
+    np.testing.assert_allclose(inv(target), np.cbrt(target), rtol=1e-9, atol=1e-9)

@@ -169,7 +169,9 @@ class _Inverse:
                 new = np.clip(np.where(d > 0, x - f / d, x), xa, xb)
             # Converged lanes are frozen, so a lane's result never depends on its neighbours
             # (bit-identical results whatever the chunking).
-            moved = np.abs(new - x) > XTOL + RTOL * np.abs(new)
+            # A lane without a usable derivative took no step: not converged, so the
+            # bracketing solver below finishes it (the tolerance always holds).
+            moved = (np.abs(new - x) > XTOL + RTOL * np.abs(new)) | ~(d > 0)
             x = np.where(loose, new, x)
             loose &= moved
             if not loose.any():
@@ -179,7 +181,7 @@ class _Inverse:
             fa = np.where(loose, self.phi(a) * self.sign - t, 0.0)
             fb = np.where(loose, self.phi(b) * self.sign - t, 0.0)
             res = find_root(lambda z: self.phi(z) * self.sign - t, a, b, fa=fa, fb=fb)
-            x = np.where(loose, res.x, x)
+            x = np.where(loose, res.checked("the inverse of a utility"), x)
         return x
 
 

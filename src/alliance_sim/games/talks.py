@@ -518,7 +518,7 @@ def opening_concession(
             fb=w_prior[inner] - c,
             xtol=1e-12,
         )
-        theta[inner] = root.x
+        theta[inner] = root.checked("Tokyo's opening concession (a root in its reputation)")
     # μ' = z/(1 − a) = e^{−θ'}  ⇒  a = 1 − z·e^{θ'}
     return np.clip(-np.expm1(theta - theta0), 0.0, None)
 

@@ -200,7 +200,9 @@ def _offer(
         def f(z: Array) -> Array:
             return gain(z, k, c) - need
 
-        root = find_root(f, a, b, fa=fa, fb=fb, xtol=XTOL, rtol=RTOL).x
+        root = find_root(f, a, b, fa=fa, fb=fb, xtol=XTOL, rtol=RTOL).checked(
+            "the offer that leaves the responder indifferent"
+        )
         x = np.where(inner, root, x)
     return x, ok
 

@@ -73,6 +73,16 @@ class RootResult:
     converged: NDArray[np.bool_]
     iterations: int
 
+    def checked(self, what: str) -> Array:
+        """``x``, or a RuntimeError naming ``what`` and the first lane not converged."""
+        if not self.converged.all():
+            i = int(np.flatnonzero(~self.converged)[0])
+            raise RuntimeError(
+                f"{what} did not converge in {self.iterations} iterations "
+                f"({int((~self.converged).sum())} lane(s); first: {i}, x = {self.x[i]:.17g})"
+            )
+        return self.x
+
 
 def _eval(f: Fn, x: Array, what: str, *, strict: bool = True) -> Array:
     fx = np.asarray(f(x), dtype=np.float64)
