@@ -125,3 +125,26 @@ def test_the_utility_inverse_finishes_lanes_without_a_usable_derivative():
     )
     target = np.linspace(0.5, 7.5, n)
     np.testing.assert_allclose(inv(target), np.cbrt(target), rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("affine", [True, False])
+def test_a_nan_in_the_utility_is_named_not_read_as_an_empty_range(affine):
+    """Issue 12 item 6: a NaN slope or level gave feasible=False, like an empty range."""
+    import numpy as np
+
+    from alliance_sim.parameters import Draws
+    from alliance_sim.players import FunctionTerm, Player
+
+    k = np.array([1.0, 1.0, 1.0, np.nan, 1.0])
+
+    def pay(d, x, T, t):  # k·(2 − x): NaN in draw 3, as a term that divides by 0 would give
+        return k * (2.0 - x) if affine else k * (2.0 - x - 0.1 * x**2)
+
+    payer = Player("J", [FunctionTerm("pay", pay, affine=affine)])
+    payee = Player("U", [FunctionTerm("get", lambda d, x, T, t: x - 0.5, affine=True)])
+    # the bracketing path already names the lane (rootfind checks f at the bracket)
+    match = "J's utility is not finite in draw 3" if affine else "NaN .*first at index 3"
+    with pytest.raises(ValueError, match=match):
+        asim.BargainingProblem(
+            payer, payee, Draws({"a": np.ones(5)}, n=5), term_years=5.0, signing_time=0.0
+        )

@@ -190,6 +190,16 @@ class BargainingProblem:
         zero = np.zeros(self.n)
         if player.affine:
             slope = player.marginal_utility(self.draws, zero, T, t)
+            level = gain(zero)
+            # A NaN slope or level would give a NaN reservation and feasible=False,
+            # which reads as an empty settlement range: name it instead.
+            broken = ~(np.isfinite(slope) & np.isfinite(level))
+            if np.any(broken):
+                i = int(np.flatnonzero(broken)[0])
+                raise ValueError(
+                    f"{player.name}'s utility is not finite in draw {i} (slope {slope[i]:g}, "
+                    f"gain at x = 0 {level[i]:g}): check the parameter draws and the terms"
+                )
             wrong = slope >= 0 if decreasing else slope <= 0
             if np.any(wrong):
                 i = int(np.flatnonzero(wrong)[0])
@@ -197,7 +207,7 @@ class BargainingProblem:
                     f"{player.name}'s utility must be strictly {direction} in the payment x; "
                     f"its slope is {slope[i]:g} in draw {i} (check the terms' weights)"
                 )
-            return -gain(zero) / slope
+            return -level / slope
         a = np.full(self.n, self.floor)
         b = a + self.scale
         a, b, fa, fb, ok = bracket_monotone(gain, a, b, increasing=not decreasing)

@@ -1054,27 +1054,31 @@ def offers_equilibrium(scenario: Any, draws: Draws) -> dict[str, NDArray]:
 def _screening(scenario: Any, draws: Draws, incumbent: Draws, delta: Array) -> dict[str, Array]:
     """One-sided incomplete information: is the incumbent's drawdown threat real.
 
-    Tokyo's value of a deal is its reservation payment now; Washington's reservation
-    lies, in Tokyo's belief, uniformly between the bluffing type's (π = 0) and the
-    real-threat type's (π = 1). Tokyo offers before the election and again after
-    the inauguration (discount ``delta``); :func:`two_period_screening` solves it.
+    Washington's reservation lies, in Tokyo's belief, uniformly between the bluffing
+    type's (π = 0) and the real-threat type's (π = 1). Tokyo's value of a deal is its
+    reservation payment against the no-deal outcome it expects under that belief,
+    the one at the prior-mean threat π = ½ (private values: the screening model of
+    Fudenberg & Tirole takes the proposer's value as known and type-independent, so
+    Tokyo does not revise it when a rejection reveals a tougher type). Tokyo offers
+    before the election and again after the inauguration (discount ``delta``);
+    :func:`two_period_screening` solves it.
     """
     x0 = draws[scenario.status_quo]
     floor = scenario.payment_floor
-    reservations = []
-    for pi in (0.0, 1.0):
-        state = incumbent.replace(**{scenario.drawdown: pi})
-        pb = BargainingProblem(
+
+    def problem(pi: float) -> BargainingProblem:
+        return BargainingProblem(
             scenario.payer,
             scenario.payee,
-            state,
+            incumbent.replace(**{scenario.drawdown: pi}),
             term_years=draws[scenario.term_years],
             signing_time=0.0,
             floor=floor,
             scale=x0,
         )
-        reservations.append(np.maximum(pb.payee_reservation, floor))
-        value = pb.payer_reservation
+
+    reservations = [np.maximum(problem(pi).payee_reservation, floor) for pi in (0.0, 1.0)]
+    value = problem(0.5).payer_reservation
     low = np.minimum(*reservations)
     high = np.maximum(np.maximum(*reservations), low + 1e-6 * x0)  # a non-degenerate belief
     return two_period_screening(value, low, high, delta)
