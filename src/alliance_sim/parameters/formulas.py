@@ -13,12 +13,22 @@ Each takes arrays (or numbers) and returns an array, elementwise:
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["FORMULAS", "difference", "less_than", "product", "quotient", "sum_", "toward"]
+__all__ = [
+    "FORMULAS",
+    "difference",
+    "formula_inputs",
+    "less_than",
+    "product",
+    "quotient",
+    "sum_",
+    "toward",
+]
 
 
 def product(a: ArrayLike, b: ArrayLike) -> NDArray[np.float64]:
@@ -61,3 +71,30 @@ FORMULAS: dict[str, Callable[..., NDArray[np.float64]]] = {
     "less_than": less_than,
     "toward": toward,
 }
+
+
+def formula_inputs(name: str) -> tuple[str, ...]:
+    """Names of the inputs the named formula takes, in order (its arity is their number).
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`FORMULAS`.
+
+    Returns
+    -------
+    tuple of str
+
+    Raises
+    ------
+    KeyError
+        If ``name`` is not a named formula.
+
+    Examples
+    --------
+    >>> formula_inputs("toward")
+    ('a', 'b', 's')
+    """
+    if name not in FORMULAS:
+        raise KeyError(f"no formula {name!r}; known: {', '.join(FORMULAS)}")
+    return tuple(inspect.signature(FORMULAS[name]).parameters)

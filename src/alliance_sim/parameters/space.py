@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 import textwrap
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -159,6 +160,15 @@ class Derived:
         The formula in words or symbols, shown when the space is printed.
     unit, provenance, description : str
         As for `Parameter`.
+
+    Raises
+    ------
+    TypeError
+        If ``function`` is not callable.
+    ValueError
+        If the name is not an identifier, or ``function`` cannot be called with
+        as many arguments as there are ``inputs`` (checked from its signature, so
+        that a wrong arity fails when the space is built, not when it is sampled).
     """
 
     name: str
@@ -174,6 +184,21 @@ class Derived:
         object.__setattr__(self, "inputs", tuple(self.inputs))
         if not callable(self.function):
             raise TypeError(f"derived {self.name!r}: function must be callable")
+        try:
+            signature = inspect.signature(self.function)
+        except (TypeError, ValueError):  # builtins and ufuncs may have none: checked when run
+            return
+        try:
+            signature.bind(*self.inputs)
+        except TypeError:
+            label = getattr(self.function, "__name__", type(self.function).__name__)
+            params = ", ".join(
+                str(q.replace(annotation=q.empty)) for q in signature.parameters.values()
+            )
+            raise ValueError(
+                f"derived {self.name!r}: its function {label}({params}) cannot take the "
+                f"{len(self.inputs)} input(s) {self.inputs}"
+            ) from None
 
     def summary(self) -> str:
         """The formula."""

@@ -25,23 +25,42 @@ Layout (see ``examples/scenarios/japan_us_2020.toml``)::
     [solvers]             run = ["axiomatic", "stances", "talks"]   # what simulate runs;
                           # "offers" adds complete-information alternating offers
 
-Bounds may use ``inf``/``-inf`` (TOML floats). :func:`dump_scenario` writes any
-scenario made of built-in pieces in this layout; :func:`load_scenario` reads it back
+Bounds may use ``inf``/``-inf`` (TOML floats). Numbers must be TOML numbers: a
+quoted ``"4"`` is a string and is refused where a number goes. Distribution
+arguments are checked against the scipy law's shapes, formulas against their
+number of inputs, and term arguments against the term's constructor, all at load.
+:func:`dump_scenario` writes any scenario made of built-in pieces in this layout
+(strings escaped per TOML 1.0, odd keys quoted); :func:`load_scenario` reads it back
 to an equal scenario (same draws and results, bit for bit).
 """
 
 from __future__ import annotations
 
+import difflib
+import inspect
 import math
+import numbers
+import re
 import tomllib
+import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+import numpy as np
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    Strict,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 from scipy import stats
 
 from ..parameters import Derived, Parameter, ParameterSpace
-from ..parameters.formulas import FORMULAS
+from ..parameters.formulas import FORMULAS, formula_inputs
 from ..players import ElectionTiming, Player
 from ..players import terms as term_module
 from .calendar import TalksCalendar
@@ -90,20 +109,74 @@ class ScenarioFileError(ValueError):
     """A scenario file is invalid; the message lists every error with its path."""
 
 
+def _is_number(v: object) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _kind(v: object) -> str:
+    if isinstance(v, str):
+        return f"the string {v!r}"
+    if isinstance(v, bool):
+        return f"the boolean {str(v).lower()}"
+    if isinstance(v, list | tuple):
+        return "an array"
+    if isinstance(v, dict):
+        return "a table"
+    return repr(v)
+
+
+def _name_or_number(v: object) -> str | float:
+    if isinstance(v, str):
+        return v
+    if _is_number(v):
+        return float(v)  # type: ignore[arg-type]
+    raise PydanticCustomError(
+        "name_or_number",
+        "must be a parameter name (a string) or a number; got {got}",
+        {"got": _kind(v)},
+    )
+
+
+def _bool_or_name(v: object) -> bool | str:
+    if isinstance(v, bool | str):
+        return v
+    raise PydanticCustomError(
+        "bool_or_name",
+        "must be true, false or a parameter name (a string); got {got}",
+        {"got": _kind(v)},
+    )
+
+
+def _scalar(v: object) -> str | float | int:
+    if isinstance(v, str) or _is_number(v):
+        return v  # type: ignore[return-value]
+    raise PydanticCustomError(
+        "scalar", "must be a string or a number; got {got}", {"got": _kind(v)}
+    )
+
+
+# Numbers are strict: a quoted number ("4") is a string, not a number (TOML has both).
+_Float = Annotated[float, Strict()]
+_Int = Annotated[int, Strict()]
+_NameOrNumber = Annotated[str | float, PlainValidator(_name_or_number)]
+_BoolOrName = Annotated[bool | str, PlainValidator(_bool_or_name)]
+_Scalar = Annotated[str | float | int, PlainValidator(_scalar)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
 class _ParameterModel(_Strict):
-    value: float | None = None
+    value: _Float | None = None
     distribution: Literal[DISTRIBUTIONS] | None = None  # type: ignore[valid-type]
-    args: list[float] = Field(default_factory=list)
-    kwds: dict[str, float] = Field(default_factory=dict)
+    args: list[_Float] = Field(default_factory=list)
+    kwds: dict[str, _Float] = Field(default_factory=dict)
     formula: Literal[tuple(FORMULAS)] | None = None  # type: ignore[valid-type]
-    inputs: list[str | float] = Field(default_factory=list)
+    inputs: list[_NameOrNumber] = Field(default_factory=list)
     unit: str
     provenance: Annotated[str, Field(min_length=1)]
-    bounds: tuple[float, float] = (-math.inf, math.inf)
+    bounds: tuple[_Float, _Float] = (-math.inf, math.inf)
     description: str = ""
 
     @model_validator(mode="after")
@@ -130,8 +203,8 @@ class _ParameterModel(_Strict):
 
 class _TermModel(_Strict):
     type: Literal[tuple(TERMS)]  # type: ignore[valid-type]
-    args: dict[str, str | float | int] = Field(default_factory=dict)
-    weight: float = 1.0
+    args: dict[str, _Scalar] = Field(default_factory=dict)
+    weight: _Float = 1.0
 
 
 class _PlayerModel(_Strict):
@@ -152,7 +225,7 @@ class _ElectionModel(_Strict):
 
 
 class _TalksModel(_Strict):
-    period_days: int = 7
+    period_days: _Int = 7
     election: str = "t_election"
     inauguration: str = "t_inauguration"
     budget: str = "t_budget"
@@ -164,9 +237,9 @@ class _TalksModel(_Strict):
     ratify_max: str = "diet_max"
     ratify_min: str = "congress_min"
     renegotiation: str = "c_renegotiate"
-    terms: list[float] = Field(default_factory=lambda: [1.0, 5.0])
-    horizon: float = 5.0
-    payee_first: bool | str = True
+    terms: list[_Float] = Field(default_factory=lambda: [1.0, 5.0])
+    horizon: _Float = 5.0
+    payee_first: _BoolOrName = True
     payer_demand: str = "posture_J"
     payee_demand: str = "posture_US"
     payer_commitment: str = "z_J"
@@ -181,7 +254,7 @@ class _HeaderModel(_Strict):
     title: str
     payment_unit: str = "¥ billion per year"
     notes: str = ""
-    payment_floor: float = 0.0
+    payment_floor: _Float = 0.0
     power: str = "beta_US"
     term_years: str = "term_years"
     signing_time: str = "t_signing"
@@ -207,20 +280,115 @@ class _FileModel(_Strict):
 
 # --- Reading --------------------------------------------------------------------------------
 
+_MESSAGES = {
+    "float_type": "must be a number",
+    "int_type": "must be an integer",
+    "bool_type": "must be true or false",
+}
+
+
+def _path(*parts: object) -> str:
+    """A key path as written in the file: ``parameters.S_J.args.0`` (odd keys quoted)."""
+    return ".".join(_toml_key(p) if isinstance(p, str) else str(p) for p in parts)
+
 
 def _errors(path: str, exc: ValidationError) -> ScenarioFileError:
     lines = []
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        loc = _path(*err["loc"]) or "(top level)"
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
             msg = "unknown key (not allowed)"
         elif err["type"] == "literal_error" and "expected" in err.get("ctx", {}):
             msg = f"must be one of {err['ctx']['expected']}"
+        elif err["type"] in _MESSAGES:
+            got = err.get("input")
+            msg = f"{_MESSAGES[err['type']]}; got {_kind(got)}"
+            if isinstance(got, str):
+                msg += " (a quoted value is a string in TOML)"
         lines.append(f"  {loc}: {msg}")
+    return _problems(path, lines)
+
+
+def _problems(source: str, lines: list[str]) -> ScenarioFileError:
     return ScenarioFileError(
-        f"{path}: {len(lines)} error(s) in the scenario file:\n" + "\n".join(lines)
+        f"{source}: {len(lines)} error(s) in the scenario file:\n" + "\n".join(lines)
     )
+
+
+def _did_you_mean(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _distribution_arguments(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The shape parameters a ``scipy.stats`` law requires, and its optional loc (, scale)."""
+    law = getattr(stats, name)
+    shapes = tuple(s.strip() for s in law.shapes.split(",")) if law.shapes else ()
+    optional = ("loc",) if isinstance(law, stats.rv_discrete) else ("loc", "scale")
+    return shapes, optional
+
+
+def _check_distribution(name: str, m: _ParameterModel) -> list[str]:
+    """Problems with the arguments of a distribution, checked against scipy's signature."""
+    assert m.distribution is not None
+    shapes, optional = _distribution_arguments(m.distribution)
+    allowed = shapes + optional
+    usage = f"{m.distribution} takes " + ", ".join([*shapes, f"({', '.join(optional)})"])
+    usage += " as args = [...] (in this order) or kwds = {name = value}"
+    out = []
+    n = len(m.args)
+    if n > len(allowed):
+        out.append(
+            f"  {_path('parameters', name, 'args')}: {usage}; got {n} arguments "
+            f"{[float(a) for a in m.args]}"
+        )
+    positional = set(allowed[:n])
+    for k in m.kwds:
+        if k not in allowed:
+            out.append(
+                f"  {_path('parameters', name, 'kwds', k)}: {usage}; "
+                f"{k!r} is not one of them{_did_you_mean(k, allowed)}"
+            )
+        elif k in positional:
+            out.append(
+                f"  {_path('parameters', name, 'kwds', k)}: {usage}; {k} is given twice "
+                f"(args[{allowed.index(k)}] and kwds.{k})"
+            )
+    missing = [s for s in shapes if s not in positional and s not in m.kwds]
+    if missing and n <= len(allowed):
+        got = n + sum(1 for k in m.kwds if k in allowed)
+        out.append(
+            f"  {_path('parameters', name, 'args')}: {usage}; got {got} argument"
+            f"{'' if got == 1 else 's'}: {', '.join(missing)} missing"
+        )
+    return out
+
+
+def _check_formula(name: str, m: _ParameterModel, defined: list[str], declared: Any) -> list[str]:
+    """Problems with a formula's inputs: its arity, and names not defined above it."""
+    assert m.formula is not None
+    out = []
+    wanted = formula_inputs(m.formula)
+    if len(m.inputs) != len(wanted):
+        out.append(
+            f"  {_path('parameters', name, 'inputs')}: formula {m.formula} takes "
+            f"{len(wanted)} inputs ({', '.join(wanted)}); got {len(m.inputs)}: {list(m.inputs)}"
+        )
+    for j, i in enumerate(m.inputs):
+        if not isinstance(i, str) or i in defined:
+            continue
+        if i == name:
+            why = f"{name} cannot read itself"
+        elif i in declared:
+            why = (
+                f"{i!r} is defined after {name}; a formula may only read parameters "
+                f"defined above it in the file"
+            )
+        else:
+            why = f"{i!r} is not a parameter{_did_you_mean(i, declared)}"
+        out.append(f"  {_path('parameters', name, 'inputs', j)}: {why}")
+    return out
 
 
 def _parameter(name: str, m: _ParameterModel) -> Parameter | Derived:
@@ -240,20 +408,95 @@ def _parameter(name: str, m: _ParameterModel) -> Parameter | Derived:
     return Parameter(name, value, m.unit, m.provenance, bounds=m.bounds, description=m.description)
 
 
-def _player(m: _PlayerModel) -> Player:
-    built = []
-    for t in m.terms:
-        built.append((TERMS[t.type](**t.args), t.weight))
-    return Player(m.name, built)
+def _expects(hint: Any) -> str | None:
+    """``"string"`` or ``"number"`` for a constructor annotation, or None (unchecked)."""
+    kinds = set(typing.get_args(hint)) or {hint}
+    kinds.discard(type(None))
+    if kinds and kinds <= {str}:
+        return "string"
+    if kinds and kinds <= {int, float}:
+        return "number"
+    return None
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file.
+def _term(where: str, t: _TermModel, problems: list[str]) -> term_module.UtilityTerm | None:
+    """Build one term, or add its problems (unknown, missing or mistyped arguments)."""
+    cls = TERMS[t.type]
+    params = {k: q for k, q in inspect.signature(cls.__init__).parameters.items() if k != "self"}
+    try:
+        hints = typing.get_type_hints(cls.__init__)
+    except Exception:  # pragma: no cover - annotations that do not evaluate: leave unchecked
+        hints = {}
+    before = len(problems)
+    for k, v in t.args.items():
+        if k not in params:
+            problems.append(
+                f"  {where}.args.{_toml_key(k)}: {t.type} has no argument {k!r}"
+                f"{_did_you_mean(k, params)}; it takes {', '.join(params)}"
+            )
+            continue
+        expected = _expects(hints.get(k))
+        if expected == "string" and not isinstance(v, str):
+            problems.append(f"  {where}.args.{k}: must be a string; got {_kind(v)}")
+        elif expected == "number" and not _is_number(v):
+            note = " (a quoted value is a string in TOML)" if isinstance(v, str) else ""
+            problems.append(f"  {where}.args.{k}: must be a number; got {_kind(v)}{note}")
+    missing = [k for k, q in params.items() if q.default is q.empty and k not in t.args]
+    if missing:
+        problems.append(f"  {where}.args: {t.type} needs {', '.join(missing)}")
+    if len(problems) > before:
+        return None
+    try:
+        return cls(**t.args)
+    except (TypeError, ValueError) as exc:
+        problems.append(f"  {where}: {t.type}: {exc}")
+        return None
+
+
+def _check_reads(
+    where: str, t: _TermModel, term: term_module.UtilityTerm, known: set[str], typed: bool
+) -> list[str]:
+    """Problems with the names a term reads: each must be a parameter (or typed name)."""
+    out = []
+    spec = term.spec()
+    for name in term.parameters():
+        if name in known:
+            continue
+        keys = [k for k, v in spec.items() if v == name]
+        given = [k for k in keys if k in t.args]
+        at = f"{where}.args.{_toml_key(given[0])}" if given else where
+        default = "" if given else f" (the default of its argument {keys[0]})" if keys else ""
+        out.append(
+            f"  {at}: {t.type} {term.name!r} reads {[name]}{default}, which is not "
+            f"defined under [parameters]{' nor typed under [election]' if typed else ''}"
+            f"{_did_you_mean(name, known)}"
+        )
+    return out
+
+
+def _decode(data: bytes, source: str) -> str:
+    """UTF-8 text of a file (with universal newlines, as ``Path.read_text``)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ScenarioFileError(
+            f"{source}: not UTF-8 text (TOML files must be UTF-8): byte 0x{data[exc.start]:02x} "
+            f"at byte offset {exc.start} (line {line}, byte {column} of the line): {exc.reason}"
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def scenario_from_toml(text: str, source: str = "<string>") -> Scenario:
+    """Parse a TOML document and build the scenario (see :func:`load_scenario`).
 
     Parameters
     ----------
-    path : str or Path
-        A TOML file.
+    text : str
+        The document, e.g. what :func:`dump_scenario` wrote.
+    source : str
+        Where it comes from, named in error messages.
 
     Returns
     -------
@@ -262,19 +505,49 @@ def load_scenario(path: str | Path) -> Scenario:
     Raises
     ------
     ScenarioFileError
-        With every error (file, key path, allowed values): unknown keys, wrong
-        types, unknown distributions, terms or formulas, a parameter with both a
-        value and a distribution, invalid distribution parameters, a model that
-        reads an undefined parameter, ...
+        If the text is not TOML, nests too deeply to parse, or is not a valid
+        scenario.
+    """
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioFileError(f"{source}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ScenarioFileError(
+            f"{source}: not a scenario file: arrays or tables nest too deeply to read "
+            f"(a scenario file nests only a few levels)"
+        ) from None
+    return scenario_from_dict(raw, source=source)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file.
+
+    Parameters
+    ----------
+    path : str or Path
+        A TOML file (UTF-8).
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioFileError
+        With every error (file, key path, allowed values): a file that is not
+        UTF-8 (with the byte offset) or not TOML, or nests too deeply; unknown
+        keys, wrong types (a quoted number is a string, not a number), unknown
+        distributions, terms or formulas, a parameter with both a value and a
+        distribution, distribution arguments that do not match the scipy law's
+        shapes, a formula with the wrong number of inputs or reading a name not
+        defined above it, unknown or mistyped term arguments, a term or model
+        that reads an undefined parameter, invalid distribution parameters, ...
     FileNotFoundError
         If the file does not exist.
     """
     path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioFileError(f"{path}: not valid TOML: {exc}") from None
-    return scenario_from_dict(raw, source=str(path))
+    return scenario_from_toml(_decode(path.read_bytes(), str(path)), source=str(path))
 
 
 def scenario_from_dict(raw: dict[str, Any], source: str = "<dict>") -> Scenario:
@@ -283,29 +556,56 @@ def scenario_from_dict(raw: dict[str, Any], source: str = "<dict>") -> Scenario:
         model = _FileModel.model_validate(raw)
     except ValidationError as exc:
         raise _errors(source, exc) from None
+    except RecursionError:
+        raise ScenarioFileError(f"{source}: the document nests too deeply to validate") from None
     problems: list[str] = []
     entries: list[Parameter | Derived] = []
+    declared = model.parameters.keys()
+    defined: list[str] = []
     for name, m in model.parameters.items():
+        found: list[str] = []
+        if m.distribution is not None:
+            found = _check_distribution(name, m)
+        elif m.formula is not None:
+            found = _check_formula(name, m, defined, declared)
+        defined.append(name)
+        if found:
+            problems += found
+            continue
         try:
             entries.append(_parameter(name, m))
         except (TypeError, ValueError) as exc:
-            problems.append(f"  parameters.{name}: {exc}")
+            problems.append(f"  {_path('parameters', name)}: {exc}")
+    known = set(declared) | {"challenger_in_office"}
+    if model.election is not None:
+        known |= set(model.election.typed)
     players: dict[str, Player] = {}
     for side in ("payer", "payee"):
-        try:
-            players[side] = _player(getattr(model.players, side))
-        except (TypeError, ValueError) as exc:
-            problems.append(f"  players.{side}: {exc}")
+        pm: _PlayerModel = getattr(model.players, side)
+        built: list[tuple[term_module.UtilityTerm, float]] = []
+        for i, t in enumerate(pm.terms):
+            where = _path("players", side, "terms", i)
+            term = _term(where, t, problems)
+            if term is not None:
+                problems += _check_reads(where, t, term, known, model.election is not None)
+                built.append((term, t.weight))
+        if len(built) == len(pm.terms):
+            try:
+                players[side] = Player(pm.name, built)
+            except (TypeError, ValueError) as exc:
+                problems.append(f"  {_path('players', side)}: {exc}")
     if problems:
-        raise ScenarioFileError(
-            f"{source}: {len(problems)} error(s) in the scenario file:\n" + "\n".join(problems)
-        )
+        raise _problems(source, problems)
+    try:
+        space = ParameterSpace(entries)
+    except (TypeError, ValueError) as exc:
+        raise ScenarioFileError(f"{source}: parameters: {exc}") from None
     h = model.scenario
     try:
         return Scenario(
             name=h.name,
             title=h.title,
-            parameters=ParameterSpace(entries),
+            parameters=space,
             payer=players["payer"],
             payee=players["payee"],
             election=None
@@ -343,22 +643,53 @@ def scenario_from_dict(raw: dict[str, Any], source: str = "<dict>") -> Scenario:
 # --- Writing --------------------------------------------------------------------------------
 
 
+#: TOML 1.0 basic strings: escape the backslash, the quote and every control character
+#: (U+0000–U+001F, U+007F), with the short forms where TOML has them.
+_STRING_ESCAPES = {i: f"\\u{i:04X}" for i in (*range(0x20), 0x7F)} | {
+    ord("\b"): "\\b",
+    ord("\t"): "\\t",
+    ord("\n"): "\\n",
+    ord("\f"): "\\f",
+    ord("\r"): "\\r",
+    ord('"'): '\\"',
+    ord("\\"): "\\\\",
+}
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _toml_string(v: str) -> str:
+    """``v`` as a TOML basic string (``tomllib.loads`` reads back exactly ``v``)."""
+    bad = _SURROGATE.search(v)
+    if bad:
+        raise TypeError(
+            f"cannot write {v!r} to TOML: it holds the lone surrogate U+{ord(bad[0]):04X} "
+            f"(at index {bad.start()}), which is not a character UTF-8 can encode"
+        )
+    return '"' + v.translate(_STRING_ESCAPES) + '"'
+
+
+def _toml_key(k: str) -> str:
+    """``k`` as a TOML key: bare when it is ``A-Za-z0-9_-`` only, else a quoted string."""
+    return k if _BARE_KEY.fullmatch(k) else _toml_string(k)
+
+
 def _toml_value(v: Any) -> str:
-    if isinstance(v, bool):
+    if isinstance(v, bool | np.bool_):
         return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
+    if isinstance(v, numbers.Integral):
+        return str(int(v))
+    if isinstance(v, numbers.Real):
+        v = float(v)
         if math.isinf(v):
             return "inf" if v > 0 else "-inf"
         return repr(v)
     if isinstance(v, str):
-        escaped = v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-        return f'"{escaped}"'
+        return _toml_string(v)
     if isinstance(v, list | tuple):
         return "[" + ", ".join(_toml_value(x) for x in v) + "]"
     if isinstance(v, dict):
-        return "{" + ", ".join(f"{k} = {_toml_value(x)}" for k, x in v.items()) + "}"
+        return "{" + ", ".join(f"{_toml_key(k)} = {_toml_value(x)}" for k, x in v.items()) + "}"
     raise TypeError(f"cannot write {type(v).__name__} to TOML")
 
 
@@ -405,11 +736,16 @@ def _parameter_dict(e: Parameter | Derived) -> dict[str, Any]:
 def dump_scenario(scenario: Scenario) -> str:
     """The scenario as a TOML document (:func:`load_scenario` reads it back).
 
+    Strings are written as TOML basic strings with every control character
+    escaped, and keys that are not bare TOML keys (``A-Za-z0-9_-``) are quoted,
+    so any text (notes, names, units, ...) reads back exactly.
+
     Raises
     ------
     TypeError
         If the scenario holds code: a ``FunctionTerm`` or a derived quantity whose
-        function is not a named formula.
+        function is not a named formula; or a string holds a lone surrogate (not a
+        character: neither TOML nor UTF-8 can hold it).
     """
     lines: list[str] = [f"# Scenario {scenario.name!r}, written by alliance_sim.", ""]
     header = {
@@ -427,13 +763,15 @@ def dump_scenario(scenario: Scenario) -> str:
     }
     _table(lines, "scenario", header)
     for e in scenario.parameters.entries:
-        _table(lines, f"parameters.{e.name}", _parameter_dict(e))
+        _table(lines, f"parameters.{_toml_key(e.name)}", _parameter_dict(e))
     for side, player in (("payer", scenario.payer), ("payee", scenario.payee)):
         _table(lines, f"players.{side}", {"name": player.name})
         for term, weight in player.terms:
             lines.append(f"[[players.{side}.terms]]")
             lines.append(f"type = {_toml_value(type(term).__name__)}")
-            lines.append(f"args = {_toml_value(term.spec())}")
+            # None means "not used" (the default); TOML has no null, so it is left out.
+            spec = {k: v for k, v in term.spec().items() if v is not None}
+            lines.append(f"args = {_toml_value(spec)}")
             lines.append(f"weight = {_toml_value(float(weight))}")
             lines.append("")
     if scenario.election is not None:

@@ -116,56 +116,83 @@ class Scenario:
                 f"payment_floor must be a finite number >= 0 (payments are non-negative); "
                 f"got {self.payment_floor}"
             )
-        domains = self._required_domains()
+        readers: dict[str, str] = {}
+        domains = self._required_domains(readers)
         object.__setattr__(self, "domains", domains)
         resolved = set(self.election.typed) if self.election else set()
         known = set(self.parameters) | resolved | {"challenger_in_office"}
         missing = sorted(k for k in domains if k not in known)
         if missing:
+            who = "; ".join(f"{k!r} by {readers[k]}" for k in missing)
             raise ValueError(
                 f"scenario {self.name!r}: the model reads {missing}, which the parameter "
-                f"space does not define"
+                f"space does not define (read: {who})"
             )
         self._check_supports(domains, resolved)
 
-    def _required_domains(self) -> dict[str, Domain]:
+    def _required_domains(self, readers: dict[str, str] | None = None) -> dict[str, Domain]:
+        """Every name the model reads, with its domain.
+
+        ``readers`` (if given) receives, for each name, the first piece that reads
+        it (``"payer.terms[2] (FiscalCost 'fiscal_cost')"``, ``"talks.collapse"``,
+        ``"scenario.power"``, ...), for error messages.
+        """
         out: dict[str, Domain] = {}
-        for player in (self.payer, self.payee):
+        who = {} if readers is None else readers
+
+        def need(name: str, dom: Domain, reader: str, *, replace: bool = False) -> None:
+            if replace:
+                out[name] = dom
+            else:
+                out.setdefault(name, dom)
+            who.setdefault(name, reader)
+
+        for side in ("payer", "payee"):
+            player = getattr(self, side)
+            labels: dict[str, str] = {}
+            for i, (term, _) in enumerate(player.terms):
+                for k in term.parameters():
+                    labels.setdefault(k, f"{side}.terms[{i}] ({type(term).__name__} {term.name!r})")
             for k, dom in player.parameters().items():
-                out.setdefault(k, dom)
-        out.setdefault(self.power, Domain(0.0, 1.0))
-        out.setdefault(self.term_years, Domain(0.0, low_open=True))
-        out.setdefault(self.signing_time, Domain())
-        out.setdefault(self.status_quo, Domain(0.0, low_open=True))
+                need(k, dom, labels.get(k, side))
+        need(self.power, Domain(0.0, 1.0), "scenario.power")
+        need(self.term_years, Domain(0.0, low_open=True), "scenario.term_years")
+        need(self.signing_time, Domain(), "scenario.signing_time")
+        need(self.status_quo, Domain(0.0, low_open=True), "scenario.status_quo")
         if self.demand is not None:
-            out.setdefault(self.demand, Domain(0.0))
+            need(self.demand, Domain(0.0), "scenario.demand")
         if self.talks is not None:
             cal = self.talks
-            for name in (cal.election, cal.inauguration, cal.budget, cal.expiry, cal.final):
-                out.setdefault(name, Domain())
-            for name in (cal.rate_payer, cal.rate_payee, cal.ratify_min, cal.renegotiation):
-                out.setdefault(name, Domain(0.0))
-            out.setdefault(cal.ratify_max, Domain(0.0))
-            out.setdefault(cal.breakdown, Domain(0.0, 1.0, high_open=True))
+            for f in ("election", "inauguration", "budget", "expiry", "final"):
+                need(getattr(cal, f), Domain(), f"talks.{f}")
+            for f in ("rate_payer", "rate_payee", "ratify_min", "renegotiation"):
+                need(getattr(cal, f), Domain(0.0), f"talks.{f}")
+            need(cal.ratify_max, Domain(0.0), "talks.ratify_max")
+            need(cal.breakdown, Domain(0.0, 1.0, high_open=True), "talks.breakdown")
             if "talks" in self.solvers:
-                for name in (cal.payer_demand, cal.payee_demand, cal.collapse):
-                    out.setdefault(name, Domain(0.0))
-                for name in (cal.payer_commitment, cal.payee_commitment):
-                    out.setdefault(name, Domain(0.0, 1.0))
-                for name in cal.path_draws:
-                    out.setdefault(name, Domain(0.0, 1.0))
+                for f in ("payer_demand", "payee_demand", "collapse"):
+                    need(getattr(cal, f), Domain(0.0), f"talks.{f}")
+                for f in ("payer_commitment", "payee_commitment"):
+                    need(getattr(cal, f), Domain(0.0, 1.0), f"talks.{f}")
+                for j, name in enumerate(cal.path_draws):
+                    need(name, Domain(0.0, 1.0), f"talks.path_draws[{j}]")
                 if cal.rounds is not None:
-                    out.setdefault(cal.rounds, Domain(0.0))
+                    need(cal.rounds, Domain(0.0), "talks.rounds")
         if self.election is not None:
-            for name in self.election.inputs():
-                out.setdefault(name, Domain())
-            out[self.election.challenger_wins] = Domain(0.0, 1.0)
-            out[self.election.probability] = Domain(0.0, 1.0)
+            e = self.election
+            need(e.challenger_wins, Domain(), "election.challenger_wins")
+            need(e.inauguration, Domain(), "election.inauguration")
+            need(e.probability, Domain(), "election.probability")
+            for res, (inc, chal) in e.typed.items():
+                need(inc, Domain(), f"election.typed[{res!r}]")
+                need(chal, Domain(), f"election.typed[{res!r}]")
+            need(e.challenger_wins, Domain(0.0, 1.0), "election.challenger_wins", replace=True)
+            need(e.probability, Domain(0.0, 1.0), "election.probability", replace=True)
             # A typed parameter must satisfy the domain of the name it resolves to.
-            for res, (inc, chal) in self.election.typed.items():
+            for res, (inc, chal) in e.typed.items():
                 dom = out.get(res, Domain())
-                out[inc] = dom
-                out[chal] = dom
+                need(inc, dom, f"election.typed[{res!r}]", replace=True)
+                need(chal, dom, f"election.typed[{res!r}]", replace=True)
         return out
 
     def _check_supports(self, domains: dict[str, Domain], resolved: set[str]) -> None:
