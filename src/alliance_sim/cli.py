@@ -4,7 +4,7 @@
 
     alliance-sim presets
     alliance-sim run PRESET|FILE [--draws N] [--seed S] [--sampler M] [--stream]
-                               [--store DIR.zarr [--overwrite]] [--workers K]
+                               [--store DIR.zarr [--overwrite | --resume]] [--workers K]
                                [--out SUMMARY.csv]
     alliance-sim plot PRESET|FILE [--draws N] [--seed S] [--dir DIRECTORY]
     alliance-sim backtest [--draws N] [--particles P] [--generations G] [--seed S] [--static]
@@ -81,6 +81,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         keep=not args.stream,
         store=args.store,
         overwrite=args.overwrite,
+        resume=args.resume,
         workers=args.workers,
         progress=None,
         stances=None if args.stances else False,
@@ -228,6 +229,12 @@ def _parser() -> argparse.ArgumentParser:
         "--overwrite",
         action="store_true",
         help="replace an alliance_sim store already at --store (never anything else)",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the incomplete --store of an interrupted run with the same arguments "
+        "(a complete store is only read back)",
     )
     p.add_argument(
         "--workers", type=_positive, default=None, help="threads (default: available cores)"

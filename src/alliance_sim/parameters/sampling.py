@@ -41,8 +41,10 @@ from .._rng import child_generator, name_key
 
 __all__ = [
     "BLOCK",
+    "MAX_POINTS",
     "SAMPLERS",
     "Sampler",
+    "check_design_size",
     "is_power_of_two",
     "unit_design",
     "warn_sobol_size",
@@ -58,6 +60,47 @@ _SOBOL_KEY = 2**32 + 1
 _LHS_KEY = 2**32 + 2
 # Keep points strictly inside (0, 1): ppf(0) or ppf(1) is infinite for unbounded laws.
 _EDGE = 2.0**-53
+
+#: Most draws a design can index: a Sobol' sequence of 32-bit points holds 2**32 (scipy
+#: 1.17's ``fast_forward`` fails for ``bits > 32``); every other draw is indexed by an
+#: int64 (the global game index of the stance equilibria, store offsets).
+MAX_POINTS: dict[str, int] = {"random": 2**63 - 1, "sobol": 2**32, "lhs": 2**63 - 1}
+_WHY = {
+    "sobol": "a scrambled Sobol' sequence of 32-bit points holds 2**32 points",
+    "random": "draw indices are int64",
+    "lhs": "draw indices are int64",
+}
+
+
+def check_design_size(n: int, sampler: str, *, start: int = 0) -> None:
+    """Raise ``ValueError`` if draws ``start … start + n − 1`` exceed the design's size.
+
+    Called by :func:`~alliance_sim.simulate` before any draw is evaluated, so an
+    impossible run fails at once rather than in its last task, hours in.
+
+    Parameters
+    ----------
+    n : int
+        Number of draws.
+    sampler : {"random", "sobol", "lhs"}
+        The design (limits in :data:`MAX_POINTS`).
+    start : int
+        Index of the first draw.
+
+    Raises
+    ------
+    ValueError
+        If ``start + n`` exceeds ``MAX_POINTS[sampler]``; the message names ``n`` and
+        the limit.
+    """
+    limit = MAX_POINTS[sampler]
+    if start + n > limit:
+        first = f" from draw {start:,}" if start else ""
+        raise ValueError(
+            f"n={n:,} draws{first} exceed the {sampler!r} design's limit of {limit:,} "
+            f"draws ({_WHY[sampler]}); use n <= {max(limit - start, 0):,}"
+            + (" or sampler='random'" if sampler == "sobol" else "")
+        )
 
 
 def _random_design(
@@ -122,6 +165,12 @@ def unit_design(
     list of numpy.ndarray
         ``len(names)`` contiguous arrays of shape ``(n,)``, clipped to
         ``[2**-53, 1 − 2**-53]`` so that every ``ppf`` is finite.
+
+    Raises
+    ------
+    ValueError
+        On an unknown sampler, a ``start`` other than 0 for ``"lhs"``, or more points
+        than the design holds (:func:`check_design_size`).
     """
     d = len(names)
     if sampler not in SAMPLERS:
@@ -133,9 +182,7 @@ def unit_design(
     if sampler == "random":
         columns = _random_design(names, n, start, root)
     elif sampler == "sobol":
-        # bits=32 allows 2**32 points; scipy 1.17's fast_forward fails for bits > 32.
-        if start + n > 2**32:
-            raise ValueError(f"the Sobol' design holds 2**32 points; asked for {start + n}")
+        check_design_size(n, sampler, start=start)  # bits=32: 2**32 points
         engine = qmc.Sobol(d, scramble=True, bits=32, rng=child_generator(root, _SOBOL_KEY))
         if start:
             engine.fast_forward(start)

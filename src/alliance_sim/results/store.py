@@ -34,15 +34,27 @@ or dataset attributes that xarray reads back) and would add pyarrow.
   :func:`load_result` checks it, so a deleted or corrupted chunk, a swapped file, a
   missing group or an edited attribute is an error, never silently wrong data
   (``verify=False`` skips the check).
+* **Journal.** While a store is streamed, every append adds a line to the journal
+  ``alliance_sim_manifest/journal.jsonl``: the length of each dimension, the SHA-256
+  of every chunk file that is final from then on (chunks are never rewritten once
+  the arrays have grown past them), and the SHA-256 of the decoded values of each
+  array's last, partial chunk (which the next append rewrites). Completing the store
+  replaces the journal by the manifest.
+* **Resuming.** :meth:`StoreWriter.resume` reopens an incomplete store for the same
+  run: it checks the store's identity (scenario, seed, sampler, planned draws, run
+  settings, version, variables) against the caller's, keeps the longest journaled
+  prefix whose files and partial chunks still verify, cuts every array back to it
+  and appends from there. Appending the same numbers in the same order gives the
+  same bytes, so the completed store is identical to one written without a break.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 import shutil
-import tomllib
 import warnings
 from dataclasses import fields
 from pathlib import Path
@@ -77,9 +89,11 @@ MARKER = "alliance_sim_store"
 #: The child group whose attributes hold the checksum manifest of a complete store.
 MANIFEST = "alliance_sim_manifest"
 _MANIFEST_FILE = f"{MANIFEST}/zarr.json"
-# The files a store of ours may hold: metadata, chunks (under c/) and the manifest.
+_JOURNAL_FILE = f"{MANIFEST}/journal.jsonl"
+# The files a store of ours may hold: metadata, chunks (under c/), the manifest and the
+# journal of a store being streamed.
 _STORE_FILE = re.compile(
-    rf"^(?:{re.escape(_MANIFEST_FILE)}|zarr\.json"
+    rf"^(?:{re.escape(_MANIFEST_FILE)}|{re.escape(_JOURNAL_FILE)}|zarr\.json"
     rf"|(?:{EQUILIBRIA_GROUP}/)?(?:zarr\.json|[^/]+/zarr\.json|[^/]+/c(?:/[0-9]+)*))$"
 )
 _PER_GAME = ("count", "degenerate", "fallback")
@@ -256,27 +270,55 @@ def _digest(path: Path) -> str:
 
 
 def _finish(path: Path, attrs: dict[str, Any]) -> None:
-    """Write the final attributes, ``complete = 1``, then the checksum manifest."""
+    """Write the final attributes, ``complete = 1``, then the checksum manifest.
+
+    The manifest group replaces the journal of a streamed store (which is kept until
+    then, so a store interrupted while finishing can still be resumed).
+    """
     import zarr
 
     group = zarr.open_group(path, mode="r+")
     group.attrs.update({**attrs, "complete": 1})
-    manifest = {f: _digest(path / f) for f in _files(path) if f != _MANIFEST_FILE}
-    group.create_group(MANIFEST, attributes={"algorithm": "sha256", "files": manifest})
+    manifest = {f: _digest(path / f) for f in _files(path) if not _in_manifest_group(f)}
+    group.create_group(
+        MANIFEST, attributes={"algorithm": "sha256", "files": manifest}, overwrite=True
+    )
+    (path / _JOURNAL_FILE).unlink(missing_ok=True)
+
+
+def _in_manifest_group(f: str) -> bool:
+    return f.startswith(f"{MANIFEST}/")
+
+
+def _manifest_files(path: Path) -> dict[str, str] | None:
+    """The manifest's checksums by file, or None if the store has no manifest (yet).
+
+    Raises
+    ------
+    ValueError
+        If the manifest exists but cannot be read.
+    """
+    where = path / _MANIFEST_FILE
+    if not where.is_file():
+        return None
+    try:
+        attributes = json.loads(where.read_text(encoding="utf-8"))["attributes"]
+    except (ValueError, KeyError) as err:
+        raise ValueError(f"{path}: its checksum manifest is unreadable ({err})") from err
+    files = attributes.get("files")  # (absent while the group holds only the journal)
+    if files is not None and not isinstance(files, dict):
+        raise ValueError(f"{path}: its checksum manifest is unreadable")
+    return files
 
 
 def _verify(path: Path) -> None:
     """Check the manifest: every file present, unchanged, and no chunk unaccounted for."""
-    where = path / _MANIFEST_FILE
-    if not where.is_file():
+    files = _manifest_files(path)
+    if files is None:
         raise ValueError(
             f"{path} has no checksum manifest ({MANIFEST}): it was damaged, or written by "
             f"an older alliance_sim; load(..., verify=False) reads it unchecked"
         )
-    try:
-        files = json.loads(where.read_text(encoding="utf-8"))["attributes"]["files"]
-    except (ValueError, KeyError) as err:
-        raise ValueError(f"{path}: its checksum manifest is unreadable ({err})") from err
     missing = [f for f in files if not (path / f).is_file()]
     if missing:
         raise ValueError(
@@ -290,7 +332,9 @@ def _verify(path: Path) -> None:
             f"{changed[0]!r} (checksum mismatch: corrupted data or edited attributes)"
         )
     extra = [
-        f for f in _files(path) if f != _MANIFEST_FILE and f not in files and _STORE_FILE.match(f)
+        f
+        for f in _files(path)
+        if not _in_manifest_group(f) and f not in files and _STORE_FILE.match(f)
     ]
     if extra:
         raise ValueError(f"{path} is damaged: unexpected store file(s), e.g. {extra[0]!r}")
@@ -335,7 +379,7 @@ def load_result(
     """
     import xarray as xr
 
-    from ..scenarios.files import scenario_from_dict
+    from ..scenarios.files import scenario_from_toml
     from ..solvers import Equilibria
     from .result import SimulationResult
 
@@ -349,11 +393,17 @@ def load_result(
     attrs = dict(zarr.open_group(path, mode="r").attrs)
     if not attrs.get("complete"):
         planned = attrs.get("n_planned", "?")
+        resume = (
+            "resume it with simulate(..., store=path, resume=True) and the same arguments "
+            "(command line: --resume)"
+            if "run_settings" in attrs
+            else "re-run it with the same seed"
+        )
         raise ValueError(
             f"{path} is incomplete: {_written(path):,} of {planned:,} draws written (the run "
-            f"that streamed it did not finish); re-run it with the same seed"
+            f"that streamed it did not finish); {resume}"
             if isinstance(planned, int)
-            else f"{path} is incomplete (the run that streamed it did not finish); re-run it"
+            else f"{path} is incomplete (the run that streamed it did not finish); {resume}"
         )
     if verify:
         _verify(path)
@@ -362,7 +412,7 @@ def load_result(
     if scenario is None:
         if "scenario_toml" not in attrs:
             raise ValueError(f"{path} has no embedded scenario; pass load(path, scenario=…)")
-        scenario = scenario_from_dict(tomllib.loads(attrs["scenario_toml"]), str(path))
+        scenario = scenario_from_toml(attrs["scenario_toml"], str(path))
     n = int(attrs["n_draws"])
     names = json.loads(attrs["output_names"]) + json.loads(attrs["parameter_names"])
     missing = [k for k in names if k not in ds and f"{k}{PARAMETER_SUFFIX}" not in ds]
@@ -391,10 +441,45 @@ class StoreWriter:
     """Appends consecutive chunks of per-draw data to a Zarr store, in draw order.
 
     The store's identity (marker, scenario, seed, sampler, planned draws ``n_planned``,
-    ``complete = 0``) is written with the first chunk; :meth:`close` writes the final
-    attributes, ``complete = 1`` and the checksum manifest. A store left by an
-    interrupted run is therefore recognisably ours and incomplete, with the number of
-    draws it holds.
+    run ``settings``, ``complete = 0``) is written with the first chunk, and every
+    append is journaled with the checksums of the files it finished (module
+    docstring); :meth:`close` writes the final attributes, ``complete = 1`` and the
+    checksum manifest. A store left by an interrupted run is therefore recognisably
+    ours and incomplete, with the number of draws it holds, and :meth:`resume` can
+    continue it.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        Where to write (checked by :func:`prepare_target`).
+    scenario : Scenario
+        The simulated scenario (embedded as TOML).
+    seed : numpy.random.SeedSequence
+        The run's root sequence.
+    sampler : str
+        The run's sampler.
+    n_planned : int, optional
+        Draws the run will write.
+    overwrite : bool
+        Replace an alliance_sim store already at ``path``.
+    settings : dict, optional
+        Run settings that determine the numbers or the layout (chunk size, stages),
+        stored as the JSON attribute ``run_settings``; :meth:`resume` requires them.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The store.
+    n : int
+        Draws written (and, after :meth:`resume`, verified) so far.
+    complete : bool
+        The store is complete (only after :meth:`resume` of a complete store, or
+        :meth:`close`).
+
+    Raises
+    ------
+    FileExistsError
+        As :func:`prepare_target`.
     """
 
     def __init__(
@@ -406,14 +491,44 @@ class StoreWriter:
         *,
         n_planned: int | None = None,
         overwrite: bool = False,
+        settings: dict[str, Any] | None = None,
     ) -> None:
-        self.path = prepare_target(path, overwrite=overwrite)
+        self._setup(prepare_target(path, overwrite=overwrite), scenario, seed, sampler)
+        self.n_planned, self.settings = n_planned, settings
+
+    def _setup(
+        self, path: Path, scenario: Scenario, seed: np.random.SeedSequence, sampler: str
+    ) -> None:
+        self.path = path
         self.scenario, self.seed, self.sampler = scenario, seed, sampler
-        self.n_planned = n_planned
+        self.n_planned: int | None = None
+        self.settings: dict[str, Any] | None = None
         self._identity: dict[str, Any] = {}
         self.n = 0
+        self.complete = False
         self._names: tuple[list[str], list[str]] = ([], [])
         self._eq_started = False
+        self._lengths: dict[str, int] = {}  # dimension -> length at the last journal entry
+        self._journaled: set[str] = set()  # arrays whose chunks the journal tracks
+        self._entries = 0
+
+    def identity(self, names: tuple[list[str], list[str]]) -> dict[str, Any]:
+        """The root attributes a store of this run carries while it is written.
+
+        Parameters
+        ----------
+        names : (list of str, list of str)
+            The output and parameter names, in order.
+        """
+        with warnings.catch_warnings():  # (close() warns about an unembedded scenario)
+            warnings.simplefilter("ignore", UserWarning)
+            identity = _attrs(self.scenario, self.seed, self.sampler, 0, names)
+        identity["complete"] = 0
+        if self.n_planned is not None:
+            identity["n_planned"] = int(self.n_planned)
+        if self.settings is not None:
+            identity["run_settings"] = json.dumps(self.settings, sort_keys=True)
+        return identity
 
     def append(
         self,
@@ -421,20 +536,13 @@ class StoreWriter:
         parameters: dict[str, NDArray],
         equilibria: Equilibria | None = None,
     ) -> None:
-        """Write the next chunk (draws ``self.n …``)."""
+        """Write the next chunk (draws ``self.n …``) and journal it."""
         import xarray as xr
 
         ds = xr.Dataset(_variables(outputs, parameters))
         if self.n == 0:
             self._names = (list(outputs), list(parameters))
-            with warnings.catch_warnings():  # (close() warns about an unembedded scenario)
-                warnings.simplefilter("ignore", UserWarning)
-                identity = _attrs(self.scenario, self.seed, self.sampler, 0, self._names)
-            self._identity = {
-                **identity,
-                "complete": 0,
-                **({} if self.n_planned is None else {"n_planned": int(self.n_planned)}),
-            }
+            self._identity = self.identity(self._names)
             ds.attrs = self._identity
             ds.to_zarr(self.path, mode="w-", encoding=_encoding(ds), consolidated=False)
         else:
@@ -451,6 +559,47 @@ class StoreWriter:
             else:
                 _append_two_dims(eq, self.path)
         self.n += int(next(iter(outputs.values())).shape[0])
+        self._journal()
+
+    def _journal(self) -> None:
+        """Append a journal line: lengths, checksums of finished chunks and of partial ones."""
+        import zarr
+
+        if self._entries == 0:
+            group = zarr.open_group(self.path, mode="r+")
+            group.create_group(MANIFEST, attributes={"algorithm": "sha256"}, overwrite=True)
+        files: dict[str, str | None] = {}
+        tails: dict[str, str] = {}
+        lengths: dict[str, int] = {}
+        arrays = _arrays(self.path)
+        for name, arr in arrays.items():
+            if arr.ndim == 0:
+                if name not in self._journaled:
+                    key = f"{name}/{arr.metadata.encode_chunk_key(())}"
+                    files[key] = _digest_or_none(self.path / key)
+                self._journaled.add(name)
+                continue
+            dim = str(arr.metadata.dimension_names[0])
+            length, step = int(arr.shape[0]), int(arr.chunks[0])
+            if lengths.setdefault(dim, length) != length:
+                raise RuntimeError(f"{self.path}: arrays along {dim!r} have different lengths")
+            before = self._lengths.get(dim, 0) if name in self._journaled else 0
+            for key in _chunk_keys(arr, before // step, length // step):
+                files[f"{name}/{key}"] = _digest_or_none(self.path / name / key)
+            if length % step:
+                tails[name] = _values_digest(arr[length // step * step : length])
+            self._journaled.add(name)
+        entry = {
+            "entry": self._entries,
+            "lengths": lengths,
+            "arrays": sorted(arrays),
+            "files": files,
+            "tails": tails,
+        }
+        with (self.path / _JOURNAL_FILE).open("a", encoding="utf-8") as f:
+            f.write(json.dumps(entry, sort_keys=True) + "\n")
+        self._lengths = lengths
+        self._entries += 1
 
     def close(self) -> None:
         """Write the attributes, mark the store complete and write its manifest."""
@@ -458,6 +607,261 @@ class StoreWriter:
         if self.n_planned is not None:
             attrs["n_planned"] = int(self.n_planned)
         _finish(self.path, attrs)
+        self.complete = True
+
+    def read(self, names: list[str], start: int, stop: int) -> dict[str, NDArray]:
+        """The outputs ``names`` of draws ``start … stop − 1``, read back from the store."""
+        import zarr
+
+        group = zarr.open_group(self.path, mode="r")
+        return {k: np.asarray(group[k][start:stop]) for k in names}
+
+    @classmethod
+    def resume(
+        cls,
+        path: str | Path,
+        scenario: Scenario,
+        seed: np.random.SeedSequence,
+        sampler: str,
+        *,
+        n_planned: int,
+        settings: dict[str, Any],
+        names: tuple[list[str], list[str]],
+    ) -> StoreWriter:
+        """Reopen the store of an interrupted run, to append its remaining draws.
+
+        The store must have been streamed by the same run: same scenario (compared as
+        TOML), seed, sampler, planned draws, ``settings``, alliance_sim version and
+        variables ``names``. The journal's longest prefix whose chunk files and partial
+        chunks still verify is kept (a warning says so if that drops journaled draws),
+        every array is cut back to it, and the writer continues from there
+        (:attr:`n` draws). Nothing at ``path`` (or an empty folder) starts a new store;
+        a store with no verified append is rewritten from the start.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            The store.
+        scenario, seed, sampler
+            As for :class:`StoreWriter`.
+        n_planned : int
+            Draws of the run.
+        settings : dict
+            Run settings (as for :class:`StoreWriter`).
+        names : (list of str, list of str)
+            The run's output and parameter names, in order.
+
+        Returns
+        -------
+        StoreWriter
+            With :attr:`n` the draws already in the store; :attr:`complete` is True
+            for a complete store (whose manifest was verified), which must not be
+            appended to.
+
+        Raises
+        ------
+        ValueError
+            If the store belongs to another run (the message lists every mismatch:
+            ``scenario``, ``seed``, ``sampler``, ``n``, ``chunk_size``, ``stances``,
+            ``talks``, ``offers``, version, variables), records no run settings, has
+            no embedded scenario, or is complete but damaged.
+        FileExistsError
+            If ``path`` is a file or a folder that is not an alliance_sim store.
+        """
+        import zarr
+
+        path = Path(path)
+        if not _is_store(path):  # nothing there (a new store), or refused
+            writer = cls(path, scenario, seed, sampler, n_planned=n_planned, settings=settings)
+            return writer
+        writer = cls.__new__(cls)
+        writer._setup(path, scenario, seed, sampler)
+        writer.n_planned, writer.settings = n_planned, settings
+        expected = writer.identity(names)
+        stored = dict(zarr.open_group(path, mode="r").attrs)
+        problems = _identity_mismatches(stored, expected)
+        if problems:
+            raise ValueError(f"cannot resume {path}: " + "; ".join(problems))
+        writer._identity, writer._names = expected, names
+        # (complete but without a manifest: interrupted while finishing; the journal holds)
+        if stored.get("complete") and _manifest_files(path) is not None:
+            try:
+                _verify(path)
+            except ValueError as err:
+                raise ValueError(
+                    f"{err}; it cannot be resumed: pass overwrite=True (command line: "
+                    f"--overwrite) instead of resume=True to compute it again"
+                ) from err
+            writer.n, writer.complete = int(stored["n_draws"]), True
+            return writer
+        entries = _read_journal(path)
+        keep = _verified_prefix(path, entries)
+        if keep < len(entries):
+            dropped = entries[keep - 1]["lengths"]["draw"] if keep else 0
+            warnings.warn(
+                f"{path}: the draws after {dropped:,} (of "
+                f"{entries[-1]['lengths']['draw']:,} written) failed verification "
+                f"(changed or missing chunk files); they will be computed again",
+                UserWarning,
+                stacklevel=2,
+            )
+        if keep == 0:  # nothing verified: start again (the store is all ours)
+            prepare_target(path, overwrite=True)
+            return cls(path, scenario, seed, sampler, n_planned=n_planned, settings=settings)
+        last = entries[keep - 1]
+        for arr in _arrays(path, mode="r+").values():
+            if arr.ndim:
+                target = int(last["lengths"][str(arr.metadata.dimension_names[0])])
+                if arr.shape[0] != target:
+                    arr.resize((target, *arr.shape[1:]))  # drops the chunks beyond
+        with (path / _JOURNAL_FILE).open("w", encoding="utf-8") as f:
+            f.writelines(json.dumps(e, sort_keys=True) + "\n" for e in entries[:keep])
+        writer.n = int(last["lengths"]["draw"])
+        writer._eq_started = (path / EQUILIBRIA_GROUP / "zarr.json").is_file()
+        writer._lengths = {k: int(v) for k, v in last["lengths"].items()}
+        writer._journaled = set(last["arrays"])
+        writer._entries = keep
+        return writer
+
+
+def _arrays(path: Path, mode: str = "r") -> dict[str, Any]:
+    """Every array of a store (the equilibria's under ``stance_equilibria/``), by path."""
+    import zarr
+
+    out = dict(zarr.open_group(path, mode=mode).arrays())
+    if (path / EQUILIBRIA_GROUP / "zarr.json").is_file():
+        eq = zarr.open_group(path / EQUILIBRIA_GROUP, mode=mode)
+        out.update({f"{EQUILIBRIA_GROUP}/{k}": v for k, v in eq.arrays()})
+    return out
+
+
+def _chunk_keys(arr: Any, first: int, stop: int) -> list[str]:
+    """Keys of the chunks ``first … stop − 1`` along the first axis (all along the others)."""
+    others = [range(-(-s // c)) for s, c in zip(arr.shape[1:], arr.chunks[1:], strict=True)]
+    return [
+        arr.metadata.encode_chunk_key((i, *rest))
+        for i in range(first, stop)
+        for rest in itertools.product(*others)
+    ]
+
+
+def _digest_or_none(path: Path) -> str | None:
+    # A chunk holding only the fill value is not written (zarr's write_empty_chunks).
+    return _digest(path) if path.is_file() else None
+
+
+def _values_digest(values: NDArray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(values).tobytes()).hexdigest()
+
+
+def _read_journal(path: Path) -> list[dict[str, Any]]:
+    """The journal's entries, up to the first unreadable line (a write cut short)."""
+    entries: list[dict[str, Any]] = []
+    try:
+        lines = (path / _JOURNAL_FILE).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return entries
+    for line in lines:
+        try:
+            entry = json.loads(line)
+            ok = entry["entry"] == len(entries) and "draw" in entry["lengths"]
+        except (ValueError, KeyError, TypeError):
+            break
+        if not ok:
+            break
+        entries.append(entry)
+    return entries
+
+
+def _verified_prefix(path: Path, entries: list[dict[str, Any]]) -> int:
+    """How many leading journal entries still hold: their files and last partial chunks."""
+    keep = 0
+    for entry in entries:
+        present = all((path / name / "zarr.json").is_file() for name in entry["arrays"])
+        if not present or any(
+            _digest_or_none(path / f) != digest for f, digest in entry["files"].items()
+        ):
+            break
+        keep += 1
+    while keep and not _tails_hold(path, entries[keep - 1]):
+        keep -= 1
+    return keep
+
+
+def _tails_hold(path: Path, entry: dict[str, Any]) -> bool:
+    """Whether each array's partial last chunk still holds the journaled values."""
+    try:
+        arrays = _arrays(path)
+        for name, digest in entry["tails"].items():
+            arr = arrays[name]
+            length = int(entry["lengths"][str(arr.metadata.dimension_names[0])])
+            first = length // arr.chunks[0] * arr.chunks[0]
+            if arr.shape[0] < length or _values_digest(arr[first:length]) != digest:
+                return False
+    except Exception:  # an undecodable chunk, a damaged array
+        return False
+    return True
+
+
+#: What a resumed run must share with the store, by the keyword that sets it.
+_IDENTITY = (
+    ("scenario", ("scenario_toml",)),
+    ("seed", ("seed_entropy", "seed_spawn_key")),
+    ("sampler", ("sampler",)),
+    ("n", ("n_planned",)),
+    ("alliance_sim version", ("alliance_sim_version",)),
+    ("outputs", ("output_names",)),
+    ("parameters", ("parameter_names",)),
+)
+
+
+def _identity_mismatches(stored: dict[str, Any], expected: dict[str, Any]) -> list[str]:
+    """Every way the store's identity differs from the run's, named by keyword."""
+    if "run_settings" not in stored:
+        return [
+            "it records no run settings (it was written by save(), or by an alliance_sim "
+            "older than resume=True); it cannot be checked against this run"
+        ]
+    if "scenario_toml" not in stored or "scenario_toml" not in expected:
+        return [
+            "the scenario is not embedded in the store (it holds code), so the store "
+            "cannot be checked against this run"
+        ]
+    problems = []
+    for keyword, keys in _IDENTITY:
+        have, want = [stored.get(k) for k in keys], [expected.get(k) for k in keys]
+        if have == want:
+            continue
+        if keyword == "scenario":
+            problems.append(f"scenario: {_first_difference(have[0], want[0])}")
+        elif keyword == "seed":
+            problems.append(f"seed: the store's is {_seed(*have)}, this call's {_seed(*want)}")
+        else:
+            shown = [h if len(keys) > 1 else h[0] for h in (have, want)]
+            problems.append(f"{keyword}: the store's is {shown[0]!r}, this call's {shown[1]!r}")
+    have_run = json.loads(stored["run_settings"])
+    want_run = json.loads(expected["run_settings"])
+    for key in sorted(set(have_run) | set(want_run)):
+        if have_run.get(key) != want_run.get(key):
+            problems.append(
+                f"{key}: the store's is {have_run.get(key)!r}, this call's {want_run.get(key)!r}"
+            )
+    if problems:
+        problems.append("pass the arguments of the run that wrote it, or choose a new store")
+    return problems
+
+
+def _seed(entropy: Any, spawn_key: Any) -> str:
+    key = tuple(json.loads(spawn_key)) if isinstance(spawn_key, str) else ()
+    return f"{entropy}" + (f" (spawn_key={key})" if key else "")
+
+
+def _first_difference(have: str, want: str) -> str:
+    """Where the store's scenario TOML first differs from the run's."""
+    for i, (a, b) in enumerate(itertools.zip_longest(have.splitlines(), want.splitlines())):
+        if a != b:
+            return f"its TOML differs from this call's at line {i + 1}: {a!r} vs {b!r}"
+    return "its TOML differs from this call's"
 
 
 def _append_two_dims(eq: xr.Dataset, path: Path) -> None:

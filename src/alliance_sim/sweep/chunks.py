@@ -9,12 +9,14 @@ summary is streamed, reduces them block by block
 (:class:`~alliance_sim.results.summary.SummaryAccumulator`). Every number a task
 returns therefore depends only on the seed and the draw indices — not on the
 chunk size, on which worker runs it, or on the backend — and a task is a plain
-picklable value that Dask can ship to any worker.
+picklable value that Dask can ship to any worker. Tasks are planned lazily
+(:func:`plan_tasks` is a generator), so a run of any length costs O(1) memory to plan.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +30,16 @@ from ..scenarios import Scenario
 from ..solvers import Equilibria
 from .pipeline import evaluate, evaluate_offers, evaluate_stances, evaluate_talks
 
-__all__ = ["CHUNK", "ChunkError", "Task", "TaskResult", "evaluate_unit", "plan_tasks", "run_task"]
+__all__ = [
+    "CHUNK",
+    "ChunkError",
+    "Task",
+    "TaskResult",
+    "evaluate_unit",
+    "plan_tasks",
+    "run_task",
+    "task_summary",
+]
 
 #: Default draws evaluated at a time inside a task. The core model makes ~60 full-width
 #: numpy passes per root-finder iteration; at 32,768 draws (256 kB per array) they stay
@@ -68,6 +79,23 @@ class ChunkError(RuntimeError):
         super().__init__(message)
         self.index, self.start, self.stop = index, start, stop
         self.entropy, self.spawn_key, self.sampler = entropy, spawn_key, sampler
+
+    @classmethod
+    def for_task(cls, task: Task, scenario: str, what: str) -> ChunkError:
+        """The error for ``task`` of scenario ``scenario``, with ``what`` happened to it."""
+        return cls(
+            f"task {task.index} (draws {task.start}–{task.stop - 1}) of scenario "
+            f"{scenario!r} {what}. It is deterministic: rerun with the same seed, or "
+            f"inspect the draws with scenario.parameters.sample({task.stop - task.start}, "
+            f"seed=numpy.random.SeedSequence({task.entropy}, spawn_key={task.spawn_key}), "
+            f"sampler={task.sampler!r}, start={task.start})",
+            task.index,
+            task.start,
+            task.stop,
+            task.entropy,
+            task.spawn_key,
+            task.sampler,
+        )
 
     def __reduce__(self) -> tuple[Any, ...]:  # pickled across Dask workers intact
         return (
@@ -151,13 +179,49 @@ def task_length(chunk_size: int) -> int:
     return -(-chunk_size // BLOCK) * BLOCK
 
 
-def plan_tasks(n: int, chunk_size: int, **common: Any) -> list[Task]:
-    """Cut draws ``0 … n − 1`` into tasks of whole blocks (see :func:`task_length`)."""
+def plan_tasks(n: int, chunk_size: int, *, first: int = 0, **common: Any) -> Iterator[Task]:
+    """Cut draws ``0 … n − 1`` into tasks of whole blocks (see :func:`task_length`), lazily.
+
+    Parameters
+    ----------
+    n : int
+        Draws in the run.
+    chunk_size : int
+        Draws evaluated at a time; tasks span it rounded up to whole blocks.
+    first : int
+        Index of the first task to yield (the tasks before it are skipped without
+        being built: a resumed run starts mid-way).
+    **common
+        The other :class:`Task` fields, the same for every task.
+
+    Yields
+    ------
+    Task
+        Tasks ``first, first + 1, …`` in draw order. Nothing is built ahead, so
+        planning any ``n`` takes constant memory.
+    """
     step = task_length(chunk_size)
-    return [
-        Task(index=i, start=a, stop=min(a + step, n), chunk_size=chunk_size, **common)
-        for i, a in enumerate(range(0, n, step))
-    ]
+    for i in itertools.count(first):
+        start = i * step
+        if start >= n:
+            return
+        yield Task(index=i, start=start, stop=min(start + step, n), chunk_size=chunk_size, **common)
+
+
+def task_summary(
+    scenario: Scenario, task: Task, outputs: Mapping[str, NDArray]
+) -> SummaryAccumulator:
+    """The block-reduced summary of a task's outputs (draws ``task.start … task.stop − 1``).
+
+    Shared by :func:`run_task` and by a resumed run, which reads the outputs of the
+    tasks already in its store back instead of recomputing them: the same reduction
+    of the same numbers, hence the same summary bit for bit.
+    """
+    summary = SummaryAccumulator(result_stats(scenario, outputs), Grouping(task.by), sketch=True)
+    needed = summary.variables
+    for b in range(0, task.stop - task.start, BLOCK):
+        summary.update({k: outputs[k][b : b + BLOCK] for k in needed})
+    return summary
 
 
 def evaluate_unit(
@@ -231,14 +295,7 @@ def run_task(scenario: Scenario, task: Task) -> TaskResult:
             if eq is not None:
                 eqs.append(eq)
         outputs = _join(outs)
-        summary = None
-        if task.summarize:
-            summary = SummaryAccumulator(
-                result_stats(scenario, outputs), Grouping(task.by), sketch=True
-            )
-            needed = summary.variables
-            for b in range(0, task.stop - task.start, BLOCK):
-                summary.update({k: outputs[k][b : b + BLOCK] for k in needed})
+        summary = task_summary(scenario, task, outputs) if task.summarize else None
         if not task.arrays:
             return TaskResult(task.index, task.start, task.stop, None, None, None, summary)
         # Parameters constant over draws (fixed, or derived from constants) travel as 0-d.
@@ -252,17 +309,6 @@ def run_task(scenario: Scenario, task: Task) -> TaskResult:
             task.index, task.start, task.stop, outputs, parameters, equilibria, summary
         )
     except Exception as exc:
-        raise ChunkError(
-            f"task {task.index} (draws {task.start}–{task.stop - 1}) of scenario "
-            f"{scenario.name!r} failed: {type(exc).__name__}: {exc}. It is deterministic: "
-            f"rerun with the same seed, or inspect the draws with "
-            f"scenario.parameters.sample({task.stop - task.start}, "
-            f"seed=numpy.random.SeedSequence({task.entropy}, spawn_key={task.spawn_key}), "
-            f"sampler={task.sampler!r}, start={task.start})",
-            task.index,
-            task.start,
-            task.stop,
-            task.entropy,
-            task.spawn_key,
-            task.sampler,
+        raise ChunkError.for_task(
+            task, scenario.name, f"failed: {type(exc).__name__}: {exc}"
         ) from exc
