@@ -187,6 +187,7 @@ def test_zero_mad_statistic_falls_back_to_a_positive_scale():
         assert np.isfinite(g.scales).all() and (g.scales > 0).all()
 
 
+@pytest.mark.slow
 # -------------------------------------------------------- 3. simulation-based calibration
 def test_simulation_based_calibration_ranks_are_uniform():
     """Talts et al. (2018): ranks of prior draws in their ABC posteriors are U(0, 1).

@@ -152,6 +152,7 @@ def scn():
     return asim.scenarios.japan_us_2020()
 
 
+@pytest.mark.slow
 def test_no_election_no_deadlines_gives_the_core_nash_solution(scn):
     """The documented limit: one type, no deadline costs, no binding bounds, no outside option,
     a long horizon and short periods → the static Nash solution with power r_J/(r_J + r_U)."""

@@ -99,6 +99,7 @@ def _concession_curves(war, grid):
     return out, np.exp(-col)
 
 
+@pytest.mark.slow
 def test_equilibrium_by_brute_force_best_responses():
     """Each rational side, given the other's strategy, is indifferent among all concession
     times up to T* and does no better by conceding later: checked on a fine grid with the
@@ -319,6 +320,7 @@ def test_rows_gives_the_same_numbers_as_the_full_batch():
     np.testing.assert_array_equal(part.end, full.end[idx])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("ell_a", "win_a", "z_b", "yields"),
     [

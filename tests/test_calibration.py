@@ -713,6 +713,7 @@ def sbc(facts, bases):
     return np.array(ranks), np.array(sds), float(prior.dists[0].std())
 
 
+@pytest.mark.slow
 def test_sbc_posterior_is_narrower_than_the_prior(sbc):
     _, sds, prior_sd = sbc
     assert prior_sd == pytest.approx(1 / np.sqrt(12), rel=1e-12)

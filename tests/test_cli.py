@@ -90,6 +90,7 @@ def test_static_backtest_prints_the_table_and_scores():
     assert "| 10th SMA |" in out and "coverage of 50% / 90% intervals" in out
 
 
+@pytest.mark.slow
 def test_calibrated_backtest_prints_the_scores_and_the_skipped(tmp_path):
     out = cli(
         "backtest", "--draws", "200", "--particles", "20", "--generations", "1", "--seed", "3"

@@ -28,6 +28,7 @@ print(json.dumps({"peak_bytes": peak_rss(), "n": int(table.loc[("draws", "count"
 """
 
 
+@pytest.mark.slow
 def test_ten_million_streamed_draws_stay_within_a_modest_rss_budget():
     out = subprocess.run(
         [sys.executable, "-c", _CHILD], check=True, capture_output=True, text=True, timeout=1200

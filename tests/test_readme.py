@@ -20,6 +20,7 @@ def namespace():
     return ns
 
 
+@pytest.mark.slow
 def test_readme_python_blocks_run(namespace):
     assert namespace["res"].n == 200_000
     assert namespace["scn3"].payee.term_names[-1] == "weariness"

@@ -67,6 +67,7 @@ def test_save_load_round_trip(res, tmp_path):
     assert back.store == path
 
 
+@pytest.mark.slow
 def test_streaming_to_a_store_equals_a_kept_run(scn, tmp_path):
     n = BLOCK + 2_500
     kept = asim.simulate(scn, n, seed=31, chunk_size=20_000)

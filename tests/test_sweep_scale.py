@@ -54,14 +54,22 @@ def baseline(request, scn):
     return sampler, kept, streamed
 
 
+def _matrix():
+    """Every (chunk size, backend) pair; the default suite keeps two, `-m slow` runs all."""
+    fast = {(7_919, "sync"), (65_536, "threads")}
+    for chunk_size in (1_000, 7_919, 65_536):
+        for backend in ("sync", "threads", "cluster"):
+            marks = () if (chunk_size, backend) in fast else (pytest.mark.slow,)
+            yield pytest.param(chunk_size, backend, marks=marks, id=f"{chunk_size}-{backend}")
+
+
 @pytest.mark.filterwarnings("ignore:a Sobol")
-@pytest.mark.parametrize("backend", ["sync", "threads", "cluster"])
-@pytest.mark.parametrize("chunk_size", [1_000, 7_919, 65_536])
-def test_determinism_matrix(scn, baseline, client, chunk_size, backend):
+@pytest.mark.parametrize(("chunk_size", "backend"), list(_matrix()))
+def test_determinism_matrix(scn, baseline, request, chunk_size, backend):
     sampler, kept, streamed = baseline
     kw = dict(seed=2024, sampler=sampler, chunk_size=chunk_size, **CORE)
     if backend == "cluster":
-        kw["client"] = client
+        kw["client"] = request.getfixturevalue("client")
     else:
         kw.update(scheduler=backend, workers=2)
     again = asim.simulate(scn, N, **kw)
@@ -71,6 +79,7 @@ def test_determinism_matrix(scn, baseline, client, chunk_size, backend):
     pd.testing.assert_frame_equal(again_streamed.summary(), streamed.summary(), check_exact=True)
 
 
+@pytest.mark.slow
 def test_cluster_runs_all_stages_bit_identically(scn, client):
     n = BLOCK + 3_000
     local = asim.simulate(scn, n, seed=5, chunk_size=7_919, scheduler="sync")
@@ -239,10 +248,15 @@ def failing_scenario(scn):
 
 
 @pytest.mark.filterwarnings("ignore:invalid value encountered in sqrt")
-@pytest.mark.parametrize("backend", ["sync", "threads", "cluster"])
-def test_a_failing_task_names_its_draws_and_seed(scn, client, backend):
+@pytest.mark.parametrize(
+    "backend", ["sync", "threads", pytest.param("cluster", marks=pytest.mark.slow)]
+)
+def test_a_failing_task_names_its_draws_and_seed(scn, request, backend):
     bad, seed = failing_scenario(scn)
-    kw = {"client": client} if backend == "cluster" else {"scheduler": backend, "workers": 2}
+    if backend == "cluster":
+        kw = {"client": request.getfixturevalue("client")}
+    else:
+        kw = {"scheduler": backend, "workers": 2}
     with pytest.raises(ChunkError, match=r"task 1 \(draws 65536–131071\)") as info:
         asim.simulate(bad, 2 * BLOCK, seed=seed, keep=False, **CORE, **kw)
     err = info.value

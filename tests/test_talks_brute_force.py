@@ -78,6 +78,7 @@ def _short(draws, talks, theta):
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["interior", "all", "wait"])
 def test_tokyos_opening_decision_is_a_best_response_to_brute_force_values(solved, kind):
     """Interior atom: Tokyo indifferent, G = W(θ'); all rational Tokyo concedes: G ≥ W(0);

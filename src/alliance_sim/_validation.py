@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import Literal, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -41,13 +42,21 @@ def check_int(value: object, name: str, *, minimum: int = 1, none: bool = False)
     return int(value)
 
 
-def check_bool(value: object, name: str) -> bool:
+@overload
+def check_bool(value: object, name: str, *, none: Literal[False] = ...) -> bool: ...
+@overload
+def check_bool(value: object, name: str, *, none: Literal[True]) -> bool | None: ...
+def check_bool(value: object, name: str, *, none: bool = False) -> bool | None:
     """``value`` if it is a ``bool`` (or numpy bool), else a ValueError naming ``name``.
 
     A string such as ``"no"`` is truthy in Python; as a switch it is an error.
+    ``none=True`` also lets None through (an automatic default).
     """
+    if none and value is None:
+        return None
     if not isinstance(value, bool | np.bool_):
-        raise ValueError(f"{name} must be True or False; got {value!r}")
+        alternatives = "True, False or None" if none else "True or False"
+        raise ValueError(f"{name} must be {alternatives}; got {value!r}")
     return bool(value)
 
 

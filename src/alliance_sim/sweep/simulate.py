@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +15,22 @@ from numpy.typing import NDArray
 from .._rng import SeedLike, seed_sequence
 from .._validation import check_bool, check_int
 from ..parameters import SAMPLERS, unit_design
-from ..parameters.sampling import Sampler, is_power_of_two, warn_sobol_size
+from ..parameters.sampling import Sampler, check_design_size, is_power_of_two, warn_sobol_size
 from ..results import SimulationResult
 from ..results.result import _DEFAULT, default_by, result_stats
-from ..results.store import StoreWriter
+from ..results.store import StoreWriter, load_result
 from ..results.summary import Grouping, SummaryAccumulator
 from ..scenarios import Scenario
 from ..solvers import Equilibria
-from .chunks import CHUNK, Task, TaskResult, evaluate_draws, plan_tasks, task_length
+from .chunks import (
+    CHUNK,
+    Task,
+    TaskResult,
+    evaluate_draws,
+    plan_tasks,
+    task_length,
+    task_summary,
+)
 from .execution import SCHEDULERS, Scheduler, check_client, default_workers, ordered_results
 from .memory import check_memory, work_bytes_per_draw
 from .pipeline import has_offers, has_stance_game, has_talks, wants
@@ -38,6 +48,7 @@ def simulate(
     keep: bool = True,
     store: str | Path | None = None,
     overwrite: bool = False,
+    resume: bool = False,
     by: str | None = _DEFAULT,
     progress: bool | None = None,
     scheduler: Scheduler | None = None,
@@ -57,13 +68,17 @@ def simulate(
     by index), and summaries are reduced block by block
     (:mod:`alliance_sim.results.summary`), so per-draw outputs **and** summaries are
     bit-identical whatever ``chunk_size``, ``workers``, ``scheduler`` or ``client``.
+    Tasks are planned lazily and at most a window of them is in flight, so the memory
+    a run needs before its first task does not grow with ``n``.
 
     Parameters
     ----------
     scenario : Scenario
         E.g. :func:`alliance_sim.scenarios.japan_us_2020`.
     n : int
-        Number of draws (> 0).
+        Number of draws (> 0); at most 2**32 for ``"sobol"`` (a Sobol' sequence of
+        32-bit points) and 2**63 − 1 otherwise (int64 draw indices), checked before
+        anything runs.
     seed : int, numpy.random.SeedSequence or None
         Root of all randomness; None draws fresh entropy (recorded on the result).
     sampler : {"random", "sobol", "lhs"}
@@ -83,9 +98,22 @@ def simulate(
         Also stream the per-draw outputs and parameters to this Zarr store, task by
         task (:mod:`alliance_sim.results.store`); read it back with
         :meth:`SimulationResult.load`. Usually combined with ``keep=False``. The path
-        must not exist or be an empty folder (checked before any work).
+        must not exist or be an empty folder (checked before any task runs), unless
+        ``overwrite`` or ``resume``.
     overwrite : bool
         Replace an alliance_sim store already at ``store`` (never anything else).
+    resume : bool
+        Continue the incomplete ``store`` of an interrupted run of the same call:
+        its identity (scenario, ``seed``, ``sampler``, ``n``, ``chunk_size``,
+        ``stances``, ``talks``, ``offers``, alliance_sim version) must match this
+        call's exactly; the tasks already written and verified against the store's
+        checksum journal are read back instead of computed, and the rest appended, so
+        the completed store and the returned result are identical to those of an
+        uninterrupted run (:mod:`alliance_sim.results.store`). On a complete store
+        nothing is computed or written: its manifest is verified and the result read
+        back. With no store at ``store`` a new one is written. Needs ``store``;
+        excludes ``overwrite``. ``by``, ``keep``, ``progress`` and the backend may
+        differ from the interrupted call.
     by : str or None
         Boolean or integer output that splits the streamed summary into columns
         (default: the election winner when there is one). Only used with
@@ -120,10 +148,17 @@ def simulate(
     Raises
     ------
     TypeError, ValueError
-        On a bad argument (including a ``chunk_size`` or a kept ``n`` that does not fit
-        in memory, and a ``client`` that is not a Dask client), before any task runs.
+        On a bad argument (including an ``n`` beyond the sampler's design, a
+        ``chunk_size`` or a kept ``n`` that does not fit in memory, a ``client`` that
+        is not a Dask client, and ``resume`` on a store written by a different run:
+        the message names every mismatching argument), before any task runs.
+    FileExistsError
+        If ``store`` is a file, a folder that is not an alliance_sim store, or (without
+        ``overwrite`` or ``resume``) an existing store.
     ChunkError
-        When a task fails; it names the draws and seed that reproduce the failure.
+        When a task fails, or loses its Dask worker more than
+        :data:`~alliance_sim.sweep.execution.MAX_RETRIES` times; it names the draws and
+        seed that reproduce the failure (and, with ``store``, notes how to resume).
 
     Examples
     --------
@@ -138,8 +173,17 @@ def simulate(
     chunk_size = check_int(chunk_size, "chunk_size")  # type: ignore[assignment]
     keep = check_bool(keep, "keep")
     overwrite = check_bool(overwrite, "overwrite")
+    resume = check_bool(resume, "resume")
+    progress = check_bool(progress, "progress", none=True)
     if sampler not in SAMPLERS:
         raise ValueError(f"sampler must be one of {SAMPLERS}; got {sampler!r}")
+    check_design_size(n, sampler)  # before any draw: not in the last task, hours in
+    if resume and store is None:
+        raise ValueError("resume=True needs store=path: the store of the run to continue")
+    if resume and overwrite:
+        raise ValueError(
+            "resume=True continues the store, overwrite=True replaces it: pass only one"
+        )
     if scheduler is not None and scheduler not in SCHEDULERS:
         raise ValueError(f"scheduler must be one of {SCHEDULERS} or None; got {scheduler!r}")
     workers = check_int(workers, "workers", none=True)
@@ -212,32 +256,91 @@ def simulate(
     unit = None
     if sampler == "lhs":
         unit = tuple(unit_design(scenario.parameters.random_names, n, root=root, sampler="lhs"))
-    tasks = plan_tasks(n, chunk_size, by=by, **common)  # type: ignore[arg-type]
-    if unit is not None:
-        tasks = [_with_unit(t, unit) for t in tasks]
+    step = task_length(chunk_size)
 
     writer = None
     if store is not None:
-        writer = StoreWriter(store, scenario, root, sampler, n_planned=n, overwrite=overwrite)
-    collector = _Collector(n, probe_out, probe_par) if keep else None
+        settings = {
+            "chunk_size": chunk_size,
+            "task_draws": step,
+            "stances": stances,
+            "talks": talks,
+            "offers": offers,
+        }
+        if resume:
+            writer = StoreWriter.resume(
+                store,
+                scenario,
+                root,
+                sampler,
+                n_planned=n,
+                settings=settings,
+                names=(list(probe_out), list(probe_par)),
+            )
+        else:
+            writer = StoreWriter(
+                store, scenario, root, sampler, n_planned=n, overwrite=overwrite, settings=settings
+            )
+    # Tasks already in a resumed store are read back, not computed.
+    done = writer.n if writer is not None else 0
+    if done % step and done != n:  # (the settings match, so this cannot happen)
+        raise ValueError(f"{store}: {done:,} draws written is not a whole number of tasks")
+    skipped = -(-done // step)
+    tasks: Iterator[Task] = plan_tasks(n, chunk_size, first=skipped, by=by, **common)  # type: ignore[arg-type]
+    if unit is not None:
+        tasks = (_with_unit(t, unit) for t in tasks)
+
+    # A resumed kept run reads its arrays back from the completed store at the end.
+    collector = _Collector(n, probe_out, probe_par) if keep and not resume else None
     summary = None
     if not keep:
         summary = SummaryAccumulator(result_stats(scenario, probe_out), Grouping(by))
     with _progress_bar(n, progress) as bar:
-        for r in ordered_results(
-            scenario, tasks, scheduler=scheduler, workers=workers, client=client
-        ):
-            if summary is not None and r.summary is not None:
-                summary.merge(r.summary)
-            if writer is not None:
-                writer.append(r.outputs, r.parameters, r.equilibria)  # type: ignore[arg-type]
-            if collector is not None:
-                collector.add(r)
-            bar.update(r.stop - r.start)
+        if summary is not None and writer is not None:
+            for task in itertools.islice(plan_tasks(n, chunk_size, by=by, **common), skipped):  # type: ignore[arg-type]
+                outputs = writer.read(list(probe_out), task.start, task.stop)
+                summary.merge(task_summary(scenario, task, outputs))
+                bar.update(task.stop - task.start)
+        else:
+            bar.update(done)
+        results = (
+            ordered_results(scenario, tasks, scheduler=scheduler, workers=workers, client=client)
+            if done < n
+            else iter(())
+        )
+        try:
+            for r in results:
+                if summary is not None and r.summary is not None:
+                    summary.merge(r.summary)
+                if writer is not None:
+                    writer.append(r.outputs, r.parameters, r.equilibria)  # type: ignore[arg-type]
+                if collector is not None:
+                    collector.add(r)
+                bar.update(r.stop - r.start)
+        except (Exception, KeyboardInterrupt) as exc:  # a ChunkError, a full disk, Ctrl-C
+            if writer is not None and writer.n:
+                exc.add_note(
+                    f"{writer.path} holds the first {writer.n:,} of {n:,} draws: continue "
+                    f"with the same arguments and resume=True (command line: --resume)"
+                )
+            raise
     store_path = None
     if writer is not None:
-        writer.close()
+        if not writer.complete:
+            writer.close()
         store_path = writer.path
+    if keep and writer is not None and collector is None:
+        back = load_result(writer.path, scenario, verify=False)  # (verified or just written)
+        return SimulationResult(
+            scenario,
+            back.outputs,
+            back.parameters,
+            root,
+            sampler,
+            back.stance_equilibria,
+            n=n,
+            store=store_path,
+        )
     if collector is not None:
         outputs, parameters, eq = collector.arrays()
         return SimulationResult(
@@ -339,6 +442,7 @@ def _enabled(
     default: bool = True,
 ) -> bool:
     """Resolve an optional stage (None: when available and listed; True but unavailable: error)."""
+    wanted = check_bool(wanted, option, none=True)
     if wanted is None:
         return available and default
     if wanted and not available:
