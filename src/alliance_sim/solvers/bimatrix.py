@@ -35,16 +35,46 @@ array. The game is **degenerate** iff some vertex of ``P`` has more than ``m``
 labels or some vertex of ``Q`` more than ``k`` (then some mixed strategy has more
 pure best responses than its support size; von Stengel 2002, Thm. 2.10).
 
-Everything is vectorized over games (the loops run over support sizes). Games
-whose polytopes have more than :data:`MAX_BATCHED_VERTICES` candidate vertices
-(``C(m + k, m) > 924``, i.e. beyond 6×6) go through a per-game fallback,
-``nashpy.Game.vertex_enumeration``, which assumes a non-degenerate game; their
-``fallback`` flag is set and their ``degenerate`` flag is not computed (False).
+**Sizes.** Three paths, chosen by the shape ``(m, k)`` of the batch:
+
+* ``m ≥ 2`` and ``k ≥ 2`` with ``C(m + k, m) ≤`` :data:`MAX_BATCHED_VERTICES`
+  (924: up to 6×6, 5×7, 4×9, 3×15, 2×41) — the batched path above, vectorized
+  over games (the loops run over support sizes). Its label masks are ``int64``
+  bits, so it is limited to ``m + k ≤`` :data:`MAX_BATCHED_LABELS` (62) labels;
+  every shape it accepts has at most 43.
+* ``m = 1`` or ``k = 1``, any size — closed form, vectorized over games. A player
+  with a single strategy has nothing to choose; the other player's best replies
+  ``R`` (pure strategies within ``tol`` of the best, on the rescaled payoffs) make
+  every mixture over ``R`` an equilibrium: one convex set, whose extreme points —
+  the pure best replies, one equilibrium each, ``count = |R|`` — are returned
+  (the vertex enumeration returns exactly these). Degenerate iff ``|R| ≥ 2``.
+* Larger games (``C(m + k, m) > 924``, e.g. 7×7) — a per-game fallback with a
+  :class:`UserWarning`: the vertices of ``P`` and ``Q`` from Qhull
+  (:class:`scipy.spatial.HalfspaceIntersection`, the method of
+  ``nashpy.Game.vertex_enumeration``, applied to the rescaled payoffs), labelled,
+  deduplicated and paired as above with boolean label arrays (no bit limit), and
+  degeneracy computed from them with the same ``tol``. Its ``fallback`` flag is
+  set. Qhull is exact for non-degenerate games; for degenerate ones it resolves
+  the usual cases (ties, duplicated strategies, constant payoffs; tested against
+  the exact reference) but is not guaranteed complete — a Qhull failure, a game
+  left without an equilibrium or a profile failing verification raises a
+  :class:`ValueError` naming the game, and such games can be solved one by one
+  with ``pygambit.nash.enummixed_solve``.
+
+**Magnitudes.** Payoffs must be finite; any finite magnitude (up to ±1.8e308) is
+handled: each game's matrices are first divided by a power of two ``2^e`` at least
+their largest ``|payoff|`` (exact in floating point), so every later difference,
+range and expected payoff is computed in ``(−1, 1)`` and cannot overflow, and
+payoffs and regrets are multiplied back by ``2^e`` at the end (exact, never above
+the largest ``|payoff|``). A game and the same game times a power of two give
+bit-identical equilibria.
 
 Tolerance: ``tol`` applies to the rescaled payoffs (range 1). Every returned
 profile is verified: probabilities ≥ 0 and summing to 1 (coordinates within
 ``tol`` of 0 are set to 0), and each player's regret — best-response payoff minus
-equilibrium payoff — at most ``8·tol`` times that player's payoff range.
+equilibrium payoff — at most ``8·tol`` times that player's payoff range. Every
+game is checked to have at least one equilibrium (Nash 1951), so a game is never
+returned with ``count = 0``.
 
 References
 ----------
@@ -67,17 +97,22 @@ from itertools import combinations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["MAX_BATCHED_VERTICES", "Equilibria", "bimatrix_equilibria"]
+__all__ = ["MAX_BATCHED_LABELS", "MAX_BATCHED_VERTICES", "Equilibria", "bimatrix_equilibria"]
 
 Array = NDArray[np.float64]
 
 #: Largest ``C(m + k, m)`` solved by the batched path (6×6 games have 924).
 MAX_BATCHED_VERTICES = 924
+#: Largest number of labels ``m + k`` the batched path's ``int64`` label masks hold
+#: (bit 63 is the sign bit, and the full mask ``2^(m+k) − 1`` must stay positive).
+MAX_BATCHED_LABELS = 62
 # Candidate-vertex coordinates held per chunk of games (bounds memory near 100 MB),
 # and vertex pairs examined at once for degenerate games.
 _CELL_BUDGET = 1 << 20
 _PAIR_BUDGET = 1 << 24
 _SINGULAR = 1e-12
+# Determinants below which 2×2 and 3×3 solutions are refined (see _solve_ones).
+_REFINE = 1e-3
 
 
 @dataclass(frozen=True)
@@ -95,12 +130,15 @@ class Equilibria:
     row_regret, col_regret : ndarray, shape (n_eq,)
         Best-response payoff minus equilibrium payoff (verified ≤ 8·tol·range).
     count : ndarray of int64, shape (n_games,)
-        Number of (extreme) equilibria of each game.
+        Number of (extreme) equilibria of each game; at least 1 for every game.
     degenerate : ndarray of bool, shape (n_games,)
         The game is degenerate (its equilibria may form continua; the extreme ones
-        are returned).
+        are returned). Computed for every game, on every path — a False is always
+        "not degenerate", never "not computed" (for ``fallback`` games, from the
+        vertices Qhull returns, with the same tolerance).
     fallback : ndarray of bool, shape (n_games,)
-        Solved by the per-game nashpy fallback (games larger than the batched path).
+        Solved by the per-game Qhull fallback (games with ``C(m + k, m) > 924``,
+        beyond the batched path; see the module docstring).
     """
 
     game: NDArray[np.int64]
@@ -213,7 +251,7 @@ def _rescaled_games_last(M: Array, axes: tuple[int, int, int]) -> tuple[Array, A
     # A copy, always: ascontiguousarray returns a view (and we would write into the
     # caller's array) when the transpose happens to be contiguous, e.g. for one game.
     G = M.transpose(axes).copy(order="C")
-    flat = G.reshape(-1, G.shape[2])
+    flat = G.reshape(G.shape[0] * G.shape[1], G.shape[2])
     lo = flat.min(axis=0)
     span = flat.max(axis=0) - lo
     span = np.where(span > 0, span, 1.0)
@@ -266,33 +304,63 @@ def _dual_order(m: int, k: int) -> tuple[NDArray[np.intp], ...]:
     return tuple(out)
 
 
-def _solve_ones(M: list[list[Array]]) -> tuple[list[Array], NDArray[np.bool_]]:
+def _solve_ones(M: list[list[Array]], tol: float) -> tuple[list[Array], NDArray[np.bool_]]:
     """Solve ``M^T x = 1`` lane by lane; ``M[a][b]`` are arrays of equal shape.
 
     ``x_a = Σ_b cof(M)[a, b] / det(M)`` (Cramer's rule for the transposed system)
     in closed form for sizes 1–3, batched LU beyond. Singular systems are flagged.
+
+    Cramer's rule is not backward stable. With entries in ``[1, 2]`` its error is
+    below ~1e-13 where ``|det| ≥`` ``_REFINE`` (1e-3); on the nearly singular lanes
+    below (a game within rounding of a degenerate one, e.g. ties perturbed by
+    1e-12), two steps of iterative refinement ``x += cof(M)·(1 − M^T x) / det`` bring
+    the residual back to rounding level, and a lane whose residual still exceeds
+    ``tol`` is flagged like a singular one — the constraints meant to be tight must
+    be tight, or the vertex's labels would be wrong. (Batched LU, with partial
+    pivoting, is backward stable: its residuals are at rounding level.)
     """
     s = len(M)
     if s == 1:
         det = M[0][0]
         ok = np.abs(det) > _SINGULAR
         return [1.0 / np.where(ok, det, 1.0)], ok
-    if s == 2:
-        (a, b), (c, d) = M
-        det = a * d - c * b
+    if s <= 3:
+        if s == 2:
+            (a, b), (c, d) = M
+            cof = ((d, -c), (-b, a))
+            det = a * d - c * b
+        else:
+            (a, b, c), (d, e, f), (g, h, i) = M
+            # Rows of the cofactor matrix are cross products of the other rows.
+            cof = (
+                (e * i - f * h, f * g - d * i, d * h - e * g),
+                (h * c - i * b, i * a - g * c, g * b - h * a),
+                (b * f - c * e, c * d - a * f, a * e - b * d),
+            )
+            det = a * cof[0][0] + b * cof[0][1] + c * cof[0][2]
         ok = np.abs(det) > _SINGULAR
         inv = 1.0 / np.where(ok, det, 1.0)
-        return [(d - c) * inv, (a - b) * inv], ok
-    if s == 3:
-        (a, b, c), (d, e, f), (g, h, i) = M
-        # Rows of the cofactor matrix are cross products of the other rows.
-        c0 = (e * i - f * h, f * g - d * i, d * h - e * g)
-        c1 = (h * c - i * b, i * a - g * c, g * b - h * a)
-        c2 = (b * f - c * e, c * d - a * f, a * e - b * d)
-        det = a * c0[0] + b * c0[1] + c * c0[2]
-        ok = np.abs(det) > _SINGULAR
-        inv = 1.0 / np.where(ok, det, 1.0)
-        return [(r[0] + r[1] + r[2]) * inv for r in (c0, c1, c2)], ok
+        x = [sum(row) * inv for row in cof]
+        near = np.nonzero(ok & (np.abs(det) < _REFINE))
+        if near[0].size:  # refine those lanes only
+            Mn = [[v[near] for v in row] for row in M]
+            cn = [[v[near] for v in row] for row in cof]
+            xn, invn = [v[near] for v in x], inv[near]
+
+            def residual(xs: list[Array]) -> list[Array]:
+                return [1.0 - sum(Mn[p][q] * xs[p] for p in range(s)) for q in range(s)]
+
+            for _ in range(2):
+                r = residual(xn)
+                xn = [
+                    xp + sum(cf * rq for cf, rq in zip(row, r, strict=True)) * invn
+                    for xp, row in zip(xn, cn, strict=True)
+                ]
+            accurate = np.all([np.abs(rq) <= tol for rq in residual(xn)], axis=0)
+            ok[near] = accurate
+            for xp, xnp in zip(x, xn, strict=True):
+                xp[near] = xnp
+        return x, ok
     stacked = np.stack([np.stack(row, axis=-1) for row in M], axis=-2)  # (..., s, s)
     det = np.linalg.det(stacked)
     ok = np.abs(det) > _SINGULAR
@@ -328,7 +396,7 @@ def _vertex_blocks(Gt: Array, tol: float) -> list[_Block]:
     for support, tight, rest in _choices(Gt.shape[0], Gt.shape[1]):
         s = support.shape[1]
         sol, ok = _solve_ones(
-            [[Gt[support[:, a], tight[:, b]] for b in range(s)] for a in range(s)]
+            [[Gt[support[:, a], tight[:, b]] for b in range(s)] for a in range(s)], tol
         )
         extra = np.zeros_like(ok)
         for a in range(s):
@@ -396,11 +464,19 @@ def _global_q_mask(local: NDArray[np.int64], m: int, k: int) -> NDArray[np.int64
 # --- Solver -----------------------------------------------------------------------------
 
 
-def _solve_batch(A: Array, B: Array, tol: float) -> dict[str, np.ndarray]:
+def _solve_batch(
+    A: Array, B: Array, tol: float
+) -> tuple[NDArray[np.intp], Array, Array, NDArray[np.bool_]]:
+    """The batched path: games ``g`` (sorted), profiles ``x (m, e)``, ``y (k, e)``, degeneracy."""
     n, m, k = A.shape
+    if m + k > MAX_BATCHED_LABELS:  # the masks below are int64 bits
+        raise RuntimeError(
+            f"internal error: {m}x{k} games have {m + k} labels, more than the "
+            f"{MAX_BATCHED_LABELS} the batched path's int64 label masks hold"
+        )
     # Games on the last, contiguous axis: every operation below runs over all games.
-    Bt, span_b = _rescaled_games_last(B, (1, 2, 0))  # P: x (m variables), columns of B
-    At, span_a = _rescaled_games_last(A, (2, 1, 0))  # Q: y (k variables), rows of A
+    Bt, _ = _rescaled_games_last(B, (1, 2, 0))  # P: x (m variables), columns of B
+    At, _ = _rescaled_games_last(A, (2, 1, 0))  # Q: y (k variables), rows of A
     P = _vertex_blocks(Bt, tol)
     Q = _vertex_blocks(At, tol)
     degenerate = np.zeros(n, dtype=bool)
@@ -454,25 +530,7 @@ def _solve_batch(A: Array, B: Array, tol: float) -> dict[str, np.ndarray]:
         g = g[order]
         x = np.concatenate(x_parts, axis=1)[:, order]
         y = np.concatenate(y_parts, axis=1)[:, order]
-    x = _normalize(x, tol)  # (m, e): one row per pure strategy, one column per equilibrium
-    y = _normalize(y, tol)  # (k, e)
-    # Payoffs against each pure strategy, lane by lane over the equilibria.
-    Ay = np.stack([sum(A[g, i, j] * y[j] for j in range(k)) for i in range(m)])
-    xB = np.stack([sum(B[g, i, j] * x[i] for i in range(m)) for j in range(k)])
-    row_payoff = (x * Ay).sum(axis=0)
-    col_payoff = (xB * y).sum(axis=0)
-    return {
-        "game": g.astype(np.int64),
-        "row": x.T,
-        "col": y.T,
-        "row_payoff": row_payoff,
-        "col_payoff": col_payoff,
-        "row_regret": Ay.max(axis=0) - row_payoff,
-        "col_regret": xB.max(axis=0) - col_payoff,
-        "row_span": span_a[g],
-        "col_span": span_b[g],
-        "degenerate": degenerate,
-    }
+    return g, _normalize(x, tol), _normalize(y, tol), degenerate
 
 
 def _unique_vertices(mask: NDArray[np.int64]) -> tuple[NDArray[np.intp], NDArray[np.int64]]:
@@ -497,33 +555,197 @@ def _normalize(x: Array, tol: float) -> Array:
     return x
 
 
-def _nashpy_game(A: Array, B: Array, tol: float) -> dict[str, np.ndarray]:
-    import nashpy
+def _solve_one_sided(
+    A: Array, B: Array, tol: float
+) -> tuple[NDArray[np.intp], Array, Array, NDArray[np.bool_]]:
+    """Closed form for ``1×k`` and ``m×1`` games (any size), vectorized over games.
 
-    rows, cols = [], []
-    for x, y in nashpy.Game(A, B).vertex_enumeration():
-        rows.append(_normalize(np.array(x, float)[:, None], tol)[:, 0])
-        cols.append(_normalize(np.array(y, float)[:, None], tol)[:, 0])
+    The player with one strategy plays it; the other player's extreme equilibrium
+    strategies are her pure best replies: the strategies whose rescaled payoff
+    ``v_j`` (in ``[1, 2]``) has ``v_j ≥ (1 − tol)·max v`` — exactly the labels
+    tight at the vertex ``1/max v`` of her best-response polytope, which is what
+    the vertex enumeration pairs (each with the vertex ``e_j / a_j`` of the
+    other polytope). Degenerate iff there are several best replies.
+    """
+    m = A.shape[1]
+    if m == 1:  # the column player chooses, facing the row player's only strategy
+        v = _rescaled_games_last(B, (1, 2, 0))[0][0].T  # (n, k)
+    else:  # k == 1: the row player chooses
+        v = _rescaled_games_last(A, (2, 1, 0))[0][0].T  # (n, m)
+    best = v >= (1.0 - tol) * v.max(axis=1, keepdims=True)
+    g, j = np.nonzero(best)  # row-major: grouped by game
+    e = g.shape[0]
+    pure = np.zeros((e, best.shape[1]))  # filled row by row, returned as a (·, e) view
+    pure[np.arange(e), j] = 1.0
+    pure = pure.T
+    only = np.ones((1, e))
+    x, y = (only, pure) if m == 1 else (pure, only)
+    return g, x, y, best.sum(axis=1) > 1
+
+
+def _qhull_vertices(G: Array, tol: float) -> tuple[Array, NDArray[np.bool_]]:
+    """Distinct non-zero vertices ``(nv, p)`` of ``{x ≥ 0 : G^T x ≤ 1}`` and their labels.
+
+    ``G`` has shape ``(p, q)`` with entries in ``[1, 2]``; labels ``(nv, p + q)`` are
+    ``x_i = 0`` (``i < p``) and ``(G^T x)_j = 1`` (``p + j``), within ``tol``.
+    """
+    from scipy.spatial import HalfspaceIntersection
+
+    p, q = G.shape
+    halfspaces = np.concatenate(
+        [np.column_stack([G.T, -np.ones(q)]), np.column_stack([-np.eye(p), np.zeros(p)])]
+    )
+    # Strictly inside: every x_i > 0 and (G^T x)_j ≤ 2·p·0.25/p = 0.5 < 1.
+    v = HalfspaceIntersection(halfspaces, np.full(p, 0.25 / p)).intersections
+    v = v[np.isfinite(v).all(axis=1)]
+    slack = 1.0 - v @ G
+    keep = (v >= -tol).all(axis=1) & (slack >= -tol).all(axis=1) & (v > tol).any(axis=1)
+    v, slack = v[keep], slack[keep]
+    labels = np.concatenate([np.abs(v) <= tol, np.abs(slack) <= tol], axis=1)
+    # A vertex is determined by its tight set: repeated points collapse.
+    labels, first = np.unique(labels, axis=0, return_index=True)
+    return v[first], labels
+
+
+def _solve_qhull(A: Array, B: Array, tol: float, game: int) -> tuple[Array, Array, bool]:
+    """The per-game fallback: profiles ``x (m, e)``, ``y (k, e)`` and degeneracy of one game."""
+    from scipy.spatial import QhullError
+
     m, k = A.shape
-    x = np.array(rows).reshape(-1, m)
-    y = np.array(cols).reshape(-1, k)
-    Ay, xB = y @ A.T, x @ B
-    rp, cp = (x * Ay).sum(1), (xB * y).sum(1)
-    span_a = max(A.max() - A.min(), 1.0) if A.max() > A.min() else 1.0
-    span_b = max(B.max() - B.min(), 1.0) if B.max() > B.min() else 1.0
-    e = x.shape[0]
-    return {
-        "game": np.zeros(e, np.int64),
-        "row": x,
-        "col": y,
-        "row_payoff": rp,
-        "col_payoff": cp,
-        "row_regret": Ay.max(1) - rp if e else rp,
-        "col_regret": xB.max(1) - cp if e else cp,
-        "row_span": np.full(e, span_a),
-        "col_span": np.full(e, span_b),
-        "degenerate": np.zeros(1, bool),
-    }
+    Bt = _rescaled_games_last(B[None], (1, 2, 0))[0][..., 0]  # (m, k): P's columns
+    At = _rescaled_games_last(A[None], (2, 1, 0))[0][..., 0]  # (k, m): Q's rows
+    try:
+        xs, lx = _qhull_vertices(Bt, tol)
+        ys, ly_local = _qhull_vertices(At, tol)
+    except QhullError as err:
+        raise ValueError(
+            f"the Qhull fallback failed on game {game} ({m}x{k}): {str(err).splitlines()[0]}; "
+            f"solve that game with pygambit.nash.enummixed_solve"
+        ) from err
+    ly = np.concatenate([ly_local[:, k:], ly_local[:, :k]], axis=1)  # Q's labels, globally
+    # Completely labeled: no label missing at both x and y.
+    missing = (~lx).astype(np.int64) @ (~ly).T.astype(np.int64)
+    a, b = np.nonzero(missing == 0)
+    degenerate = bool((lx.sum(axis=1) > m).any() or (ly.sum(axis=1) > k).any())
+    return _normalize(xs[a].T, tol), _normalize(ys[b].T, tol), degenerate
+
+
+def _power_of_two_scaled(M: Array) -> tuple[Array, NDArray[np.int32], Array, Array]:
+    """Each game divided by ``2^e``, the least power of two above its largest ``|payoff|``.
+
+    Exact in floating point (only entries below ``2^(e − 1075)`` would underflow),
+    and every entry of the result lies in ``(−1, 1)``. Returns the scaled games, the
+    exponents ``e`` and each scaled game's smallest and largest payoff.
+    """
+    flat = M.reshape(M.shape[0], M.shape[1] * M.shape[2])
+    if flat.shape[1] <= 64:  # elementwise over games: faster than a reduction for small games
+        lo, hi = flat[:, 0], flat[:, 0]
+        for c in range(1, flat.shape[1]):
+            lo, hi = np.minimum(lo, flat[:, c]), np.maximum(hi, flat[:, c])
+    else:
+        lo, hi = flat.min(axis=1), flat.max(axis=1)
+    _, e = np.frexp(np.maximum(hi, -lo))  # max|M| = f·2^e, f in [0.5, 1); 0 -> e = 0
+    return np.ldexp(M, -e[:, None, None]), e, np.ldexp(lo, -e), np.ldexp(hi, -e)
+
+
+def _assemble(
+    games: tuple[tuple[Array, NDArray[np.int32], Array, Array], ...],
+    g: NDArray[np.intp],
+    x: Array,
+    y: Array,
+    degenerate: NDArray[np.bool_],
+    fallback: bool,
+    tol: float,
+) -> Equilibria:
+    """Payoffs, regrets, verification (regrets, at least one equilibrium per game), result.
+
+    ``games`` holds, for ``A`` then ``B``, what :func:`_power_of_two_scaled` returns;
+    ``x (m, e)`` and ``y (k, e)`` are the profiles of games ``g``.
+    """
+    (A, ea, lo_a, hi_a), (B, eb, lo_b, hi_b) = games
+    n, m, k = A.shape
+    row_payoff, row_regret = _payoff_and_regret(A, lo_a, g, x, y, 0)
+    col_payoff, col_regret = _payoff_and_regret(B, lo_b, g, y, x, 1)
+    span_a = np.where(hi_a > lo_a, hi_a - lo_a, 1.0)  # < 2: no overflow after scaling
+    span_b = np.where(hi_b > lo_b, hi_b - lo_b, 1.0)
+    bound = 8.0 * tol
+    bad = (row_regret > bound * span_a[g]) | (col_regret > bound * span_b[g])
+    count = np.bincount(g, minlength=n).astype(np.int64)
+    if bad.any() or (count == 0).any():
+        _raise_failure(g, bad, count, (m, k), fallback)
+    return Equilibria(
+        game=g.astype(np.int64),
+        row=x.T,
+        col=y.T,
+        # An expected payoff lies in the game's payoff range; clipping away rounding
+        # keeps the exact unscaling at most the largest |payoff| (no overflow).
+        row_payoff=np.ldexp(np.clip(row_payoff, lo_a[g], hi_a[g]), ea[g]),
+        col_payoff=np.ldexp(np.clip(col_payoff, lo_b[g], hi_b[g]), eb[g]),
+        row_regret=np.ldexp(np.maximum(row_regret, 0.0), ea[g]),
+        col_regret=np.ldexp(np.maximum(col_regret, 0.0), eb[g]),
+        count=count,
+        degenerate=degenerate,
+        fallback=np.full(n, fallback),
+    )
+
+
+def _payoff_and_regret(
+    M: Array, lo: Array, g: NDArray[np.intp], own: Array, other: Array, player: int
+) -> tuple[Array, Array]:
+    """A player's expected payoff and regret in each profile, lane by lane over equilibria.
+
+    ``own`` and ``other`` are the player's and the opponent's strategies, ``(·, e)``;
+    ``player`` is 0 for the row player (payoffs ``M[g, own, other]``), 1 for the column
+    player (``M[g, other, own]``). Computed on the payoffs minus the game's smallest
+    ``lo``, so that rounding errors scale with the payoff range, not with the payoffs'
+    magnitude: a game whose range is tiny next to its payoffs (e.g. ``2 ± 1e-12``) is
+    solved on its rescaled payoffs and must be verified at the same scale.
+    """
+    p, q = own.shape[0], other.shape[0]
+    lo_g = lo[g]
+    # m×1 and 1×k games (any size): one gather of the (e, p) or (e, q) payoffs.
+    if q == 1:  # the opponent has one strategy
+        pure_t = M[g, :, 0] if player == 0 else M[g, 0, :]  # (e, p), a copy
+        pure_t -= lo_g[:, None]
+        payoff = np.einsum("ep,pe->e", pure_t, own)
+        return payoff + lo_g, pure_t.max(axis=1) - payoff
+    if p == 1:  # the player has one strategy: no regret
+        row = M[g, 0, :] if player == 0 else M[g, :, 0]  # (e, q), a copy
+        row -= lo_g[:, None]
+        payoff = np.einsum("eq,qe->e", row, other) * own[0]
+        return payoff + lo_g, np.zeros_like(payoff)
+
+    def entry(a: int, b: int) -> Array:
+        return (M[g, a, b] if player == 0 else M[g, b, a]) - lo_g
+
+    # Payoff of each pure strategy against the opponent's mixture.
+    pure = np.stack([sum(entry(a, b) * other[b] for b in range(q)) for a in range(p)])
+    payoff = (own * pure).sum(axis=0)
+    return payoff + lo_g, pure.max(axis=0) - payoff
+
+
+def _raise_failure(
+    g: NDArray[np.intp],
+    bad: NDArray[np.bool_],
+    count: NDArray[np.int64],
+    shape: tuple[int, int],
+    fallback: bool,
+) -> None:
+    """A game without an equilibrium or a profile failing verification: raise, naming it."""
+    m, k = shape
+    if (count == 0).any():
+        game = int(np.flatnonzero(count == 0)[0])
+        what = "no equilibrium was found (every finite game has one)"
+    else:
+        game = int(g[np.flatnonzero(bad)[0]])
+        what = "a returned profile failed the equilibrium verification"
+    if fallback:  # a limitation of Qhull on (degenerate) games, not of the game
+        raise ValueError(
+            f"the Qhull fallback could not solve game {game} ({m}x{k}): {what}; the game is "
+            f"probably degenerate — solve it with pygambit.nash.enummixed_solve"
+        )
+    # The batched and closed-form paths: a bug, not a property of the game.
+    raise RuntimeError(f"internal error for game {game} ({m}x{k}): {what}; please report it")
 
 
 def bimatrix_equilibria(A: ArrayLike, B: ArrayLike, *, tol: float = 1e-9) -> Equilibria:
@@ -532,7 +754,7 @@ def bimatrix_equilibria(A: ArrayLike, B: ArrayLike, *, tol: float = 1e-9) -> Equ
     Parameters
     ----------
     A, B : array_like, shape (n_games, m, k)
-        Row and column player's payoffs; finite.
+        Row and column player's payoffs; finite, of any magnitude (up to ±1.8e308).
     tol : float
         Tolerance on the payoffs rescaled to range 1 (labels, feasibility); see
         the module docstring. Default ``1e-9``.
@@ -540,8 +762,9 @@ def bimatrix_equilibria(A: ArrayLike, B: ArrayLike, *, tol: float = 1e-9) -> Equ
     Returns
     -------
     Equilibria
-        Flat layout grouped by game; an empty batch (``n_games = 0``) returns
-        empty arrays.
+        Flat layout grouped by game, at least one equilibrium per game (``count ≥
+        1``); ``degenerate`` is computed for every game. An empty batch
+        (``n_games = 0``) returns empty arrays.
 
     Raises
     ------
@@ -549,7 +772,26 @@ def bimatrix_equilibria(A: ArrayLike, B: ArrayLike, *, tol: float = 1e-9) -> Equ
         If a payoff array is not numeric.
     ValueError
         If the shapes differ or are not ``(n_games, m, k)``, a payoff is NaN or
-        infinite, or ``tol`` is not in ``(0, 1e-3]``.
+        infinite, or ``tol`` is not in ``(0, 1e-3]``; for games beyond the batched
+        path (``C(m + k, m) > 924``), if the Qhull fallback fails on a game (the
+        message names it; solve it with ``pygambit.nash.enummixed_solve``).
+    RuntimeError
+        If an internal check fails on the batched or closed-form path (a bug:
+        please report it).
+
+    Warns
+    -----
+    UserWarning
+        When the games (at least one) are beyond the batched path and go through
+        the per-game Qhull fallback.
+
+    Notes
+    -----
+    Size limits (see the module docstring): ``m×k`` batches with ``m, k ≥ 2`` and
+    ``C(m + k, m) ≤ 924`` (6×6, 5×7, 4×9, 3×15, 2×41) are solved batched, with
+    ``m + k`` at most :data:`MAX_BATCHED_LABELS` label bits; ``1×k`` and ``m×1``
+    batches of any size in closed form (the pure best replies of the player who
+    chooses); larger games one by one by the Qhull fallback.
 
     Examples
     --------
@@ -561,66 +803,53 @@ def bimatrix_equilibria(A: ArrayLike, B: ArrayLike, *, tol: float = 1e-9) -> Equ
     ([3], [True, True, False])
     >>> np.round(eq.row[2], 6).tolist(), np.round(eq.col[2], 6).tolist()
     ([0.6, 0.4], [0.4, 0.6])
+
+    A player with one strategy: the other's tied best replies are the extreme
+    equilibria (every mixture of them is an equilibrium):
+
+    >>> eq = bimatrix_equilibria(np.zeros((1, 1, 3)), np.array([[[2.0, 1.0, 2.0]]]))
+    >>> eq.count.tolist(), eq.col.tolist(), eq.degenerate.tolist()
+    ([2], [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]], [True])
     """
     if not (isinstance(tol, float | int) and math.isfinite(tol) and 0 < tol <= 1e-3):
         raise ValueError(f"tol must be a number in (0, 1e-3]; got {tol!r}")
-    A_arr, B_arr = _as_games(A, B)
-    n, m, k = A_arr.shape
-    fallback = math.comb(m + k, m) > MAX_BATCHED_VERTICES
-    parts: list[dict[str, np.ndarray]] = []
-    degenerate = np.zeros(n, dtype=bool)
-    if fallback:
-        warnings.warn(
-            f"{m}x{k} games exceed the batched path (C(m+k, m) > {MAX_BATCHED_VERTICES}); "
-            f"solving {n} games one by one with nashpy.vertex_enumeration, which assumes "
-            f"non-degenerate games",
-            UserWarning,
-            stacklevel=2,
-        )
-        for g in range(n):
-            part = _nashpy_game(A_arr[g], B_arr[g], tol)
-            part["game"] = part["game"] + g
-            parts.append(part)
-    else:
+    A_raw, B_raw = _as_games(A, B)
+    n, m, k = A_raw.shape
+    scaled = (_power_of_two_scaled(A_raw), _power_of_two_scaled(B_raw))
+    A_arr, B_arr = scaled[0][0], scaled[1][0]
+    fallback = False
+    if m == 1 or k == 1:
+        g, x, y, degenerate = _solve_one_sided(A_arr, B_arr, tol)
+    elif math.comb(m + k, m) <= MAX_BATCHED_VERTICES and m + k <= MAX_BATCHED_LABELS:
+        degenerate = np.zeros(n, dtype=bool)
+        g_parts, x_parts, y_parts = [np.zeros(0, np.intp)], [np.zeros((m, 0))], [np.zeros((k, 0))]
         step = max(1, _CELL_BUDGET // (math.comb(m + k, m) * (m + k)))
         for start in range(0, n, step):
-            part = _solve_batch(A_arr[start : start + step], B_arr[start : start + step], tol)
-            part["game"] = part["game"] + start
-            degenerate[start : start + step] = part["degenerate"]
-            parts.append(part)
-    keys = (
-        "game",
-        "row",
-        "col",
-        "row_payoff",
-        "col_payoff",
-        "row_regret",
-        "col_regret",
-        "row_span",
-        "col_span",
-    )
-    empty = {"game": np.zeros(0, np.int64), "row": np.zeros((0, m)), "col": np.zeros((0, k))}
-    merged = {
-        key: np.concatenate([p[key] for p in parts]) if parts else empty.get(key, np.zeros(0))
-        for key in keys
-    }
-    bound = 8.0 * tol
-    bad = (merged["row_regret"] > bound * merged["row_span"]) | (
-        merged["col_regret"] > bound * merged["col_span"]
-    )
-    if bad.any():  # pragma: no cover - a failure here is a bug, not a property of the game
-        g = int(merged["game"][np.flatnonzero(bad)[0]])
-        raise RuntimeError(f"equilibrium verification failed for game {g}; please report it")
-    count = np.bincount(merged["game"], minlength=n).astype(np.int64)
-    return Equilibria(
-        game=merged["game"],
-        row=merged["row"],
-        col=merged["col"],
-        row_payoff=merged["row_payoff"],
-        col_payoff=merged["col_payoff"],
-        row_regret=np.maximum(merged["row_regret"], 0.0),
-        col_regret=np.maximum(merged["col_regret"], 0.0),
-        count=count,
-        degenerate=degenerate,
-        fallback=np.full(n, fallback),
-    )
+            chunk = slice(start, start + step)
+            gc, xc, yc, degenerate[chunk] = _solve_batch(A_arr[chunk], B_arr[chunk], tol)
+            g_parts.append(gc + start)
+            x_parts.append(xc)
+            y_parts.append(yc)
+        g = np.concatenate(g_parts)
+        x, y = np.concatenate(x_parts, axis=1), np.concatenate(y_parts, axis=1)
+    else:
+        fallback = True
+        if n:
+            warnings.warn(
+                f"{m}x{k} games exceed the batched path (C(m+k, m) > {MAX_BATCHED_VERTICES}); "
+                f"solving {n} games one by one by Qhull vertex enumeration (scipy "
+                f"HalfspaceIntersection, as nashpy.vertex_enumeration), slow; a game it cannot "
+                f"solve raises ValueError",
+                UserWarning,
+                stacklevel=2,
+            )
+        degenerate = np.zeros(n, dtype=bool)
+        g_list, x_parts, y_parts = [np.zeros(0, np.intp)], [np.zeros((m, 0))], [np.zeros((k, 0))]
+        for game in range(n):
+            xg, yg, degenerate[game] = _solve_qhull(A_arr[game], B_arr[game], tol, game)
+            g_list.append(np.full(xg.shape[1], game, dtype=np.intp))
+            x_parts.append(xg)
+            y_parts.append(yg)
+        g = np.concatenate(g_list)
+        x, y = np.concatenate(x_parts, axis=1), np.concatenate(y_parts, axis=1)
+    return _assemble(scaled, g, x, y, degenerate, fallback, tol)
