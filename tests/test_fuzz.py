@@ -57,6 +57,7 @@ def assert_documented(exc: BaseException, allowed: tuple[type[BaseException], ..
 
 _LINE = re.compile(r"^(\s*)([A-Za-z0-9_\-\"\.]+)(\s*=\s*)(.+)$")
 
+
 def _toml_float(v: float) -> str:
     if math.isnan(v):
         return "nan"
@@ -267,3 +268,121 @@ def test_the_command_line_exits_with_a_status_not_a_traceback(tmp_path_factory, 
     assert status in (0, 1), argv
     if status == 1:
         assert "error:" in err and "Traceback" not in err, (argv, err)
+
+
+# --- Stores --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def saved_store(tmp_path_factory):
+    """A small stored run with the stance equilibria (a child group) and a scenario."""
+    res = asim.simulate(asim.scenarios.japan_us_2020(), 300, seed=5, talks=False, progress=False)
+    return res.save(tmp_path_factory.mktemp("store") / "run.zarr")
+
+
+@st.composite
+def store_mutation(draw: st.DrawFn, files: list[str]) -> tuple[str, str, int]:
+    kind = draw(st.sampled_from(["delete", "flip", "truncate", "swap", "extra", "json"]))
+    return kind, draw(st.sampled_from(files)), draw(st.integers(0, 10**6))
+
+
+def _files(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+@FUZZ
+@given(data=st.data())
+def test_any_change_to_a_store_is_an_error_on_load(saved_store, tmp_path_factory, data):
+    import json
+    import shutil
+
+    path = tmp_path_factory.mktemp("mut") / "run.zarr"
+    shutil.copytree(saved_store, path)
+    files = _files(path)
+    kind, name, k = data.draw(store_mutation(files))
+    target = path / name
+    raw = target.read_bytes()
+    if kind == "delete":
+        target.unlink()
+    elif kind == "flip":
+        if not raw:
+            return
+        i = k % len(raw)
+        target.write_bytes(raw[:i] + bytes([raw[i] ^ (1 + k % 255)]) + raw[i + 1 :])
+    elif kind == "truncate":
+        target.write_bytes(raw[: k % max(len(raw), 1)])
+    elif kind == "swap":
+        other = path / files[k % len(files)]
+        if other == target or other.read_bytes() == raw:
+            return
+        b = other.read_bytes()
+        other.write_bytes(raw)
+        target.write_bytes(b)
+    elif kind == "extra":
+        if target.parent.name != "c":  # a file zarr never reads: loading is unaffected
+            (target.parent / "notes.txt").write_text("x", encoding="utf-8")
+            back = asim.load_result(path)
+            assert np.array_equal(
+                back["nash_payment"], asim.load_result(saved_store)["nash_payment"], equal_nan=True
+            )
+            return
+        (target.parent / str(1000 + k)).write_bytes(b"\0" * (k % 64))  # a chunk beyond the end
+    elif kind == "json":
+        if not name.endswith(".json"):
+            return
+        meta = json.loads(raw)
+        attrs = meta.setdefault("attributes", {})
+        key = sorted(attrs)[k % len(attrs)] if attrs else "added"
+        attrs[key] = data.draw(st.one_of(st.integers(), st.text(max_size=5), st.none()))
+        if json.dumps(meta) == json.dumps(json.loads(raw)):
+            return
+        target.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises((ValueError, FileNotFoundError)) as info:
+        asim.load_result(path)
+    assert_documented(info.value, (ValueError, FileNotFoundError))
+
+
+# --- bimatrix_equilibria -------------------------------------------------------------------------
+
+payoff_scales = st.sampled_from([1.0, 1e-300, 1e-8, 1e6, 1e300, 1.7e308])
+
+
+@st.composite
+def payoff_batches(draw: st.DrawFn) -> tuple[object, object]:
+    n = draw(st.integers(0, 4))
+    m, k = draw(st.integers(1, 5)), draw(st.integers(1, 5))
+    scale = draw(payoff_scales)
+    dtype = draw(st.sampled_from([np.float64, np.float32, np.int64, np.int8, bool]))
+    ties = draw(st.booleans())  # integer payoffs in {-1, 0, 1}: degenerate games
+    values = st.integers(-1, 1) if ties else st.floats(-1, 1)
+    shape = (n, m, k)
+    a = np.array(draw(st.lists(values, min_size=n * m * k, max_size=n * m * k)), float)
+    b = np.array(draw(st.lists(values, min_size=n * m * k, max_size=n * m * k)), float)
+    a, b = a.reshape(shape), b.reshape(shape)
+    if dtype in (np.float64, np.float32):
+        if dtype is np.float32:
+            scale = min(scale, 1e30)  # within float32's range
+        a, b = (a * scale).astype(dtype), (b * scale).astype(dtype)
+    else:
+        a, b = a.astype(dtype), b.astype(dtype)
+    if draw(st.booleans()):  # sometimes a mismatched or wrong-rank shape
+        b = draw(st.sampled_from([b[..., :1], b[0] if n else b, b.tolist(), "x"]))
+    return a, b
+
+
+@FUZZ
+@given(payoff_batches())
+@example((np.zeros((1, 1, 70)), np.zeros((1, 1, 70))))
+@example((np.full((1, 2, 2), 1.7e308), np.full((1, 2, 2), -1.7e308)))
+def test_bimatrix_equilibria_solves_or_names_the_problem(games):
+    from alliance_sim.solvers import bimatrix_equilibria
+
+    a, b = games
+    try:
+        eq = bimatrix_equilibria(a, b)
+    except (ValueError, TypeError) as exc:
+        assert_documented(exc, (ValueError, TypeError))
+        return
+    n = np.shape(a)[0]
+    assert eq.count.shape == (n,) and np.all(eq.count >= 1)  # every game has one
+    assert np.all(np.isfinite(eq.row)) and np.all(np.isfinite(eq.col))
