@@ -19,6 +19,14 @@ __all__ = [
 ]
 
 
+@overload
+def check_int(
+    value: object, name: str, *, minimum: int = ..., none: Literal[False] = ...
+) -> int: ...
+@overload
+def check_int(
+    value: object, name: str, *, minimum: int = ..., none: Literal[True]
+) -> int | None: ...
 def check_int(value: object, name: str, *, minimum: int = 1, none: bool = False) -> int | None:
     """``value`` as a Python int, or a ValueError naming ``name``.
 

@@ -105,7 +105,7 @@ from scipy.stats.distributions import rv_frozen
 from .data import agreements, annual_amounts, first_year_amount, hns_budgets
 from .parameters import Parameter
 from .scenarios import Scenario, japan_us_2020
-from .sweep import simulate
+from .sweep.simulate import simulate
 
 __all__ = [
     "SEED",
@@ -455,9 +455,10 @@ def scenario_for(inputs: BacktestInputs, base: Scenario | None = None) -> Scenar
         Money in ``inputs.unit``; ``status_quo`` = :math:`x_0`.
     """
     base = japan_us_2020() if base is None else base
-    s = inputs.status_quo / float(base.parameters[base.status_quo].value)
+    s = inputs.status_quo / float(base.parameters.parameter(base.status_quo).value)
     changes: dict[str, Any] = {
-        name: scale_distribution(base.parameters[name].value, s) for name in money_parameters(base)
+        name: scale_distribution(base.parameters.parameter(name).value, s)
+        for name in money_parameters(base)
     }
     changes[base.status_quo] = inputs.status_quo
     changes["demand_usd"] = 0.0

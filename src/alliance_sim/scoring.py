@@ -35,6 +35,8 @@ References
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -576,6 +578,16 @@ def brier_score(probability: ArrayLike, outcome: ArrayLike) -> float | NDArray[n
 # --- Calibration --------------------------------------------------------------------------
 
 
+@overload
+def weighted_quantile(samples: ArrayLike, q: float, weights: ArrayLike | None = None) -> float: ...
+@overload
+def weighted_quantile(
+    samples: ArrayLike, q: Sequence[float], weights: ArrayLike | None = None
+) -> NDArray[np.float64]: ...
+@overload
+def weighted_quantile(
+    samples: ArrayLike, q: ArrayLike, weights: ArrayLike | None = None
+) -> float | NDArray[np.float64]: ...
 def weighted_quantile(
     samples: ArrayLike, q: ArrayLike, weights: ArrayLike | None = None
 ) -> float | NDArray[np.float64]:

@@ -832,6 +832,7 @@ def abc_smc(
             # eps_0 = inf accepts everything; distances follow once the scales are known
             measure: Callable[[NDArray[np.float64]], NDArray[np.float64]] = _zeros
         elif isinstance(distance, str):
+            assert scales is not None  # set by generation 0 for the built-in distances
             measure = functools.partial(_scaled_distance, obs=obs, scales=scales)
         else:
             measure = functools.partial(_user_distance, distance, obs=obs)

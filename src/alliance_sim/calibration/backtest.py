@@ -284,8 +284,10 @@ def _summarize(table: pd.DataFrame) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for block, cols in _BLOCKS.items():
         present = [c for c in cols if c in table]
-        rows = table[present].notna().all(axis=1) if len(present) == len(cols) else []
-        sub = table.loc[rows, present] if len(present) == len(cols) else table.iloc[:0]
+        if len(present) == len(cols):
+            sub = table.loc[table[present].notna().all(axis=1), present]
+        else:
+            sub = table.iloc[:0]
         out[f"n_{block}"] = len(sub)
         for c in cols:
             key = _COVERAGE.get(c, c)

@@ -163,7 +163,7 @@ class Calibration:
         o = out[str(row.index[0])]
         deal = ~o["no_deal"].astype(bool)
         scn = talks.scenarios[row.index[0]]
-        x0 = float(scn.parameters[scn.status_quo].value)
+        x0 = float(scn.parameters.parameter(scn.status_quo).value)
         return Predictive(
             agreement=str(row.index[0]),
             change=o["spe_payment"][deal] / x0 - 1.0,

@@ -136,7 +136,7 @@ def forecast(
     outputs = talks_at(scenario, theta, names, seed_talks)
     return Forecast(
         outputs=outputs,
-        status_quo=float(scenario.parameters[scenario.status_quo].value),
+        status_quo=float(scenario.parameters.parameter(scenario.status_quo).value),
         unit=scenario.payment_unit,
         opening=opening,
         meta=meta,

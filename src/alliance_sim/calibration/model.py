@@ -48,6 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
+from scipy.stats.distributions import rv_frozen
 
 from .._rng import SeedLike, child_generator, name_key, seed_sequence
 from ..games.talks import talks_equilibrium
@@ -106,10 +107,10 @@ def talks_at(
     return talks_equilibrium(scn, draws)
 
 
-def _describe(dist: object) -> tuple:
+def _describe(dist: float | rv_frozen) -> tuple:
     if isinstance(dist, int | float):
         return ("fixed", float(dist))
-    return (dist.dist.name, tuple(dist.args), tuple(sorted(dist.kwds.items())))  # type: ignore[attr-defined]
+    return (dist.dist.name, tuple(dist.args), tuple(sorted(dist.kwds.items())))
 
 
 def prior(bases: Sequence[Scenario], names: Sequence[str] = THETA) -> Prior:
@@ -125,17 +126,19 @@ def prior(bases: Sequence[Scenario], names: Sequence[str] = THETA) -> Prior:
     dists = []
     for g in names:
         found = [b.parameters[parameter_name(b, g)] for b in bases]
+        laws: list[rv_frozen] = []
         for b, p in zip(bases, found, strict=True):
-            if not isinstance(p, Parameter) or not hasattr(p.value, "ppf"):
+            if not isinstance(p, Parameter) or not isinstance(p.value, rv_frozen):
                 raise ValueError(f"{b.name}: {p.name!r} is not random: nothing to calibrate")
-        first = _describe(found[0].value)
-        for b, p in zip(bases[1:], found[1:], strict=True):
-            if _describe(p.value) != first:
+            laws.append(p.value)
+        first = _describe(laws[0])
+        for b, law in zip(bases[1:], laws[1:], strict=True):
+            if _describe(law) != first:
                 raise ValueError(
                     f"the base presets disagree on the prior of {g!r}: {bases[0].name} "
-                    f"{first} vs {b.name} {_describe(p.value)}"
+                    f"{first} vs {b.name} {_describe(law)}"
                 )
-        d = found[0].value
+        d = laws[0]
         dists.append(d.dist(*d.args, **d.kwds))
     return Prior(list(names), dists)
 
@@ -238,7 +241,8 @@ class PastTalks:
         for name in self.facts.index:
             o = outputs[str(name)]
             deal = ~o["no_deal"].astype(bool)
-            x0 = float(self.scenarios[name].parameters[self.scenarios[name].status_quo].value)
+            scn = self.scenarios[name]
+            x0 = float(scn.parameters.parameter(scn.status_quo).value)
             cols += [
                 np.where(deal, o["spe_payment"] / x0 - 1.0, np.nan),
                 np.where(deal, (o["term_years"] == 1.0).astype(np.float64), np.nan),

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from ..backtest import money_parameters, scale_distribution
+from ..parameters import Parameter
 from ..scenarios import Scenario, japan_us_2020, korea_us_2019
 
 __all__ = ["BASES", "base_for", "lead_years", "past_scenario"]
@@ -63,7 +64,8 @@ def base_for(country: str, bases: dict[str, Scenario] | None = None) -> Scenario
 
 
 def _fixed(scn: Scenario, name: str) -> float:
-    value = scn.parameters[name].value
+    entry = scn.parameters[name]
+    value = entry.value if isinstance(entry, Parameter) else None
     if not isinstance(value, int | float):
         raise ValueError(f"{scn.name}: calendar parameter {name!r} must be a fixed number")
     return float(value)
@@ -71,6 +73,8 @@ def _fixed(scn: Scenario, name: str) -> float:
 
 def lead_years(scn: Scenario) -> float:
     """Years from the opening of the talks to the expiry in the base preset."""
+    if scn.talks is None:
+        raise ValueError(f"{scn.name}: a base preset needs a talks calendar")
     return _fixed(scn, scn.talks.expiry)
 
 
@@ -91,11 +95,12 @@ def past_scenario(facts: pd.Series, base: Scenario) -> Scenario:
     cal = base.talks
     if cal is None or base.election is None:
         raise ValueError(f"{base.name}: a base preset needs a talks calendar and an election")
-    x0_base = float(base.parameters[base.status_quo].value)
+    x0_base = float(base.parameters.parameter(base.status_quo).value)
     x0 = float(facts["x0"]) if np.isfinite(facts["x0"]) else x0_base
     s = x0 / x0_base
     changes: dict[str, Any] = {
-        name: scale_distribution(base.parameters[name].value, s) for name in money_parameters(base)
+        name: scale_distribution(base.parameters.parameter(name).value, s)
+        for name in money_parameters(base)
     }
     changes[base.status_quo] = x0
     t_x = (facts["expiry"] - facts["opening"]).days / _YEAR
@@ -109,7 +114,7 @@ def past_scenario(facts: pd.Series, base: Scenario) -> Scenario:
     changes[cal.inauguration] = 0.0
     changes[base.election.probability] = 0.0
     changes["review_challenger"] = 0.0
-    fx = float(base.parameters["fx"].value)
+    fx = float(base.parameters.parameter("fx").value)
     ratio = facts["demand_ratio"] if facts["us_type"] == "incumbent" else 1.0
     if not np.isfinite(ratio):
         raise ValueError(

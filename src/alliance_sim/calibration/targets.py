@@ -50,7 +50,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from typing import NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -75,16 +75,19 @@ TARGETS = ("change", "one_year", "lapse", "delay")
 FISCAL_YEAR_START = {"Japan": (4, 1), "South Korea": (1, 1)}
 
 
-class Stated(NamedTuple):
+_V = TypeVar("_V")
+
+
+class Stated(NamedTuple, Generic[_V]):
     """A value read by hand from a row, with the row's own words."""
 
-    value: object
+    value: _V
     column: str
     words: str
 
 
 #: When the talks opened, where the notes say (first day of the month if no day).
-OPENINGS: dict[str, Stated] = {
+OPENINGS: dict[str, Stated[dt.date]] = {
     "2000 SMA (4th)": Stated(dt.date(2000, 1, 21), "us_demand", "talks began 2000-01-21"),
     "7th SMA": Stated(dt.date(2006, 5, 1), "notes", "6 formal rounds (May-Nov 2006)"),
     "8th SMA": Stated(dt.date(2008, 7, 1), "notes", "5 rounds since Jul 2008"),
@@ -92,14 +95,14 @@ OPENINGS: dict[str, Stated] = {
 }
 
 #: When the sides agreed, where the notes date it before the signing.
-AGREED: dict[str, Stated] = {
+AGREED: dict[str, Stated[dt.date]] = {
     "7th SMA": Stated(dt.date(2006, 12, 6), "notes", "agreed 2006-12-06"),
     "8th SMA": Stated(dt.date(2008, 12, 23), "notes", "agreed 2008-12-23"),
     "10th SMA": Stated(dt.date(2019, 2, 10), "notes", "initialed 2019-02-10"),
 }
 
 #: Washington's stated demand as a multiple of the payment in force (incumbent-type rows).
-DEMANDS: dict[str, Stated] = {
+DEMANDS: dict[str, Stated[float]] = {
     "10th SMA": Stated(1.5, "us_demand", "150% of current"),
 }
 
@@ -164,7 +167,7 @@ def _delay(row: pd.Series) -> float:
         agreed = dt.date.fromisoformat(row["signed"])
     else:
         return np.nan
-    return (agreed - OPENINGS[name].value).days / _YEAR  # type: ignore[operator]
+    return (agreed - OPENINGS[name].value).days / _YEAR
 
 
 def _lead(lead_years: Mapping[str, float], country: str) -> float:
@@ -246,8 +249,8 @@ def agreement_targets(df: pd.DataFrame, *, lead_years: Mapping[str, float]) -> p
                 "expiry": pd.Timestamp(expiry),
                 "opening": pd.Timestamp(opening),
                 "opening_assumed": stated is None,
-                "us_type": _us_type(row, opening),  # type: ignore[arg-type]
-                "demand_ratio": float(DEMANDS[name].value) if name in DEMANDS else np.nan,  # type: ignore[arg-type]
+                "us_type": _us_type(row, opening),
+                "demand_ratio": float(DEMANDS[name].value) if name in DEMANDS else np.nan,
             }
         )
         seen.add(country)

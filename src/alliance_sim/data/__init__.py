@@ -77,9 +77,12 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pandas.api.typing import NaTType
 
 __all__ = [
     "CSV",
@@ -142,9 +145,16 @@ def agreements() -> pd.DataFrame:
             **{name: "float64" for name in _FLOAT},
         }
     )
-    df.insert(df.columns.get_loc("signed") + 1, "signed_date", _signed_dates(df))
-    df.insert(df.columns.get_loc("source") + 1, "sources", df["source"].map(_split_sources))
+    df.insert(_after(df, "signed"), "signed_date", _signed_dates(df))
+    df.insert(_after(df, "source"), "sources", df["source"].map(_split_sources))
     return df
+
+
+def _after(df: pd.DataFrame, column: str) -> int:
+    """The position just after ``column`` (the file's column names are unique)."""
+    loc = df.columns.get_loc(column)
+    assert isinstance(loc, int)  # a slice or mask only for a duplicated name
+    return loc + 1
 
 
 def _signed_dates(df: pd.DataFrame) -> pd.Series:
@@ -152,10 +162,12 @@ def _signed_dates(df: pd.DataFrame) -> pd.Series:
     dates = [
         _signed_date(text, name) for text, name in zip(df["signed"], df["agreement"], strict=True)
     ]
-    return pd.Series(pd.to_datetime(dates), index=df.index, dtype="datetime64[ns]")
+    # pandas-stubs' to_datetime does not list NaT among its inputs; pandas accepts it
+    stamps = pd.to_datetime(dates)  # type: ignore[arg-type]
+    return pd.Series(stamps, index=df.index, dtype="datetime64[ns]")
 
 
-def _signed_date(text: object, agreement: str) -> pd.Timestamp:
+def _signed_date(text: object, agreement: str) -> pd.Timestamp | NaTType:
     if not isinstance(text, str):
         return pd.NaT
     if _DAY.fullmatch(text):

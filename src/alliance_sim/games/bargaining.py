@@ -102,7 +102,7 @@ class BargainingProblem:
         term_years: ArrayLike,
         signing_time: ArrayLike,
         floor: float = 0.0,
-        scale: float = 1.0,
+        scale: float | Array = 1.0,
         xtol: float = XTOL,
         rtol: float = RTOL,
     ) -> None:

@@ -66,6 +66,7 @@ games", *International Organization* 42(3), 427–460.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -73,6 +74,9 @@ from numpy.typing import NDArray
 from ..parameters import Draws
 from ..solvers import nash_solution
 from .bargaining import BargainingProblem
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..scenarios import Scenario
 
 __all__ = ["TOKYO_STANCES", "WASHINGTON_STANCES", "StanceGame", "stance_game"]
 
@@ -115,7 +119,7 @@ class StanceGame:
     threat_prob: Array
 
 
-def stance_game(scenario: object, draws: Draws) -> StanceGame:
+def stance_game(scenario: Scenario, draws: Draws) -> StanceGame:
     """Build the stance game of every draw of ``scenario`` (see the module docstring).
 
     Parameters
@@ -142,14 +146,14 @@ def stance_game(scenario: object, draws: Draws) -> StanceGame:
             "a stance game needs a scenario with an election, a demand and a drawdown "
             "probability (Scenario.election, .demand, .drawdown)"
         )
-    payer, payee = scenario.payer, scenario.payee  # type: ignore[attr-defined]
+    payer, payee = scenario.payer, scenario.payee
     n = draws.n
-    T = draws[scenario.term_years]  # type: ignore[attr-defined]
-    post = draws[scenario.signing_time]  # type: ignore[attr-defined]
+    T = draws[scenario.term_years]
+    post = draws[scenario.signing_time]
     now = np.zeros(n)
-    x0 = np.asarray(draws[scenario.status_quo], dtype=np.float64)  # type: ignore[attr-defined]
-    beta = draws[scenario.power]  # type: ignore[attr-defined]
-    floor = scenario.payment_floor  # type: ignore[attr-defined]
+    x0 = np.asarray(draws[scenario.status_quo], dtype=np.float64)
+    beta = draws[scenario.power]
+    floor = scenario.payment_floor
     inc = election.resolve_as(draws, challenger=False)
     chal = election.resolve_as(draws, challenger=True)
 

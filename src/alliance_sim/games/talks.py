@@ -103,6 +103,7 @@ international disputes", *American Political Science Review* 88(3), 577–592.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -413,13 +414,14 @@ def build_branch(
         "a": (payer, payee, x_payee, x_payer, payer_can),
         "b": (payee, payer, x_payer, x_payee, payee_can),
     }
-    values: dict[str, list[list[Array]]] = {
-        key: [[], [], []] for key in ("concede_a", "win_b", "concede_b", "win_a")
+    # values at (p1, p2, mid), appended in that order
+    values: dict[str, list[Array]] = {
+        key: [] for key in ("concede_a", "win_b", "concede_b", "win_a")
     }
     for side, (own, other, x_concede, _, can) in roles.items():
         win_key = "win_b" if side == "a" else "win_a"
         terms_at = []
-        for j, pts in enumerate((p1, p2, mid)):
+        for pts in (p1, p2, mid):
             cols_l, cols_w, cols_c = [], [], []
             for k in range(m):
                 best, c = own.best(x_concede, pts[:, k])
@@ -429,8 +431,8 @@ def build_branch(
                 for cc in range(len(terms)):
                     won = np.where(c == cc, other(x_concede, cc, pts[:, k]), won)
                 cols_w.append(won)
-            values[f"concede_{side}"][j] = np.stack(cols_l, axis=1)
-            values[win_key][j] = np.stack(cols_w, axis=1)
+            values[f"concede_{side}"].append(np.stack(cols_l, axis=1))
+            values[win_key].append(np.stack(cols_w, axis=1))
             terms_at.append(np.stack(cols_c, axis=1))
         chosen[side] = terms_at[2]
         t_mid = np.where(np.isfinite(mid), mid, knots[:, :-1])
@@ -705,7 +707,10 @@ def solve_talks(scenario: Any, draws: Draws) -> Talks:
     ratify_max = np.asarray(draws[cal.ratify_max], dtype=np.float64)
     ratify_min = np.maximum(np.asarray(draws[cal.ratify_min], dtype=np.float64), floor)
     enter = entry_into_force(payer)
-    effective = {th: (lambda T, t, s=s: enter(s, T, t)) for th, s in state.items()}
+    # effective[θ](T, t) = enter(state[θ], T, t)
+    effective: dict[str, Callable[[float, Array], Array]] = {
+        th: functools.partial(enter, s) for th, s in state.items()
+    }
     d_j = {th: payer.disagreement(s, n) for th, s in state.items()}
     d_u = {th: payee.disagreement(s, n) for th, s in state.items()}
 
@@ -846,8 +851,8 @@ def _expected(talks: Talks) -> dict[str, Array]:
     terms, horizon, t_x = talks.terms, talks.horizon, talks.dates["expiry"]
     short = np.asarray(terms) < horizon
     open_eff = np.zeros_like(t_r)
-    for c, term in enumerate(terms):
-        open_eff = np.where(open_term == c, effective["I"](term, t_r), open_eff)
+    for c, tm in enumerate(terms):
+        open_eff = np.where(open_term == c, effective["I"](tm, t_r), open_eff)
     opened = s_r * atom  # the rounds end without a breakdown and Tokyo concedes then
     acc = {
         "agree": opened.copy(),
@@ -897,7 +902,7 @@ def _expected(talks: Talks) -> dict[str, Array]:
     }
 
 
-def _realized_path(scenario: Any, draws: Draws, talks: Talks) -> dict[str, Array]:
+def _realized_path(scenario: Any, draws: Draws, talks: Talks) -> dict[str, NDArray]:
     """The draw's own path: its latent uniforms and its election outcome."""
     assert talks.atom is not None and talks.wars is not None
     atom, wars, branches = talks.atom, talks.wars, talks.branches

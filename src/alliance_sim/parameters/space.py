@@ -130,9 +130,9 @@ class Parameter:
 
     def support(self) -> tuple[float, float]:
         """Smallest interval holding every draw."""
-        if self.is_fixed:
-            return (float(self.value), float(self.value))  # type: ignore[arg-type]
-        a, b = self.value.support()  # type: ignore[union-attr]
+        if not isinstance(self.value, rv_frozen):  # fixed
+            return (float(self.value), float(self.value))
+        a, b = self.value.support()
         return (float(a), float(b))
 
     def summary(self) -> str:
@@ -263,6 +263,28 @@ class ParameterSpace(Mapping[str, Entry]):
     def __len__(self) -> int:
         return len(self.entries)
 
+    def parameter(self, name: str) -> Parameter:
+        """The `Parameter` called ``name`` (``space[name]`` when it is not derived).
+
+        Raises
+        ------
+        KeyError
+            If the space defines no ``name``.
+        TypeError
+            If ``name`` is a `Derived` quantity (it has no value or distribution).
+
+        Examples
+        --------
+        >>> ParameterSpace([Parameter("a", 1.0, "u", "fact")]).parameter("a").value
+        1.0
+        """
+        entry = self[name]
+        if not isinstance(entry, Parameter):
+            raise TypeError(
+                f"{name!r} is derived from {entry.inputs}, not a parameter with a value"
+            )
+        return entry
+
     @property
     def random_names(self) -> tuple[str, ...]:
         """Names of the parameters that have a distribution, in sampling order."""
@@ -366,8 +388,8 @@ class ParameterSpace(Mapping[str, Entry]):
                 args = (arrays[i] if isinstance(i, str) else float(i) for i in e.inputs)
                 out = np.asarray(e.function(*args), dtype=np.float64)
                 arrays[e.name] = np.broadcast_to(out, (n,))
-            elif e.is_fixed:
-                arrays[e.name] = np.broadcast_to(np.float64(e.value), (n,))  # type: ignore[arg-type]
+            elif not isinstance(e.value, rv_frozen):  # fixed
+                arrays[e.name] = np.broadcast_to(np.float64(e.value), (n,))
             else:
                 arrays[e.name] = inverse_cdf(e.value, u[column[e.name]])
         return Draws(arrays, n=n)

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .terms import Constant, Domain, UtilityTerm
+from .terms import ArrayOrFloat, Constant, Domain, UtilityTerm
 
 __all__ = ["Player"]
 
@@ -165,8 +165,8 @@ class Player:
         self,
         draws: DrawsLike,
         x: Array,
-        T: ArrayLike,
-        t: ArrayLike,
+        T: ArrayOrFloat,
+        t: ArrayOrFloat,
         *,
         slope: bool = False,
         on_x: bool | None = None,
@@ -178,17 +178,21 @@ class Player:
             v = term.slope(draws, x, T, t) if slope else term.value(draws, x, T, t)
             yield v if w == 1.0 else w * np.asarray(v)  # 1·v is v: skip the product
 
-    def utility(self, draws: DrawsLike, x: ArrayLike, T: ArrayLike, t: ArrayLike) -> Array:
+    def utility(self, draws: DrawsLike, x: ArrayLike, T: ArrayOrFloat, t: ArrayOrFloat) -> Array:
         """``U(x, T, t)``; ``x`` has shape ``(n,)`` or ``(..., n)`` (draw axis last)."""
         x = np.asarray(x, dtype=np.float64)
         return self._sum(self._weighted(draws, x, T, t), x.shape)
 
-    def marginal_utility(self, draws: DrawsLike, x: ArrayLike, T: ArrayLike, t: ArrayLike) -> Array:
+    def marginal_utility(
+        self, draws: DrawsLike, x: ArrayLike, T: ArrayOrFloat, t: ArrayOrFloat
+    ) -> Array:
         """``∂U/∂x`` at ``(x, T, t)`` (terms that do not depend on ``x`` contribute 0)."""
         x = np.asarray(x, dtype=np.float64)
         return self._sum(self._weighted(draws, x, T, t, slope=True, on_x=True), x.shape)
 
-    def varying_part(self, draws: DrawsLike, x: ArrayLike, T: ArrayLike, t: ArrayLike) -> Array:
+    def varying_part(
+        self, draws: DrawsLike, x: ArrayLike, T: ArrayOrFloat, t: ArrayOrFloat
+    ) -> Array:
         """The weighted terms that depend on ``x``, at ``(x, T, t)``.
 
         ``U(x, T, t) = varying_part(x, T, t) + fixed_part(T, t)`` (up to rounding);
@@ -208,12 +212,12 @@ class Player:
         T = t = np.zeros(())
         return self._sum(self._weighted(draws, x, T, t, slope=slope, on_x=True), x.shape)
 
-    def fixed_part(self, draws: DrawsLike, T: ArrayLike, t: ArrayLike, n: int) -> Array:
+    def fixed_part(self, draws: DrawsLike, T: ArrayOrFloat, t: ArrayOrFloat, n: int) -> Array:
         """``U_0(T, t)``: the sum of the weighted terms that do not depend on ``x``."""
         zero = np.zeros(n)
         return self._sum(self._weighted(draws, zero, T, t, on_x=False), (n,))
 
-    def timeless_part(self, draws: DrawsLike, T: ArrayLike, n: int) -> Array:
+    def timeless_part(self, draws: DrawsLike, T: ArrayOrFloat, n: int) -> Array:
         """The weighted terms that depend on neither ``x`` nor the time (``depends_on_t``).
 
         What an agreement is worth beyond its payment when it costs no delay: the

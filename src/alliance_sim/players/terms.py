@@ -54,6 +54,8 @@ __all__ = [
 ]
 
 Array = NDArray[np.float64]
+#: The term ``T`` and the signing time ``t``: per-draw arrays or one number for all draws.
+ArrayOrFloat = Array | float
 DrawsLike = Mapping[str, Array]
 
 
@@ -109,10 +111,10 @@ class UtilityTerm(abc.ABC):
         """Draw names this term reads, with their allowed domains."""
 
     @abc.abstractmethod
-    def value(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:
+    def value(self, draws: DrawsLike, x: Array, T: ArrayOrFloat, t: ArrayOrFloat) -> ArrayLike:
         """Contribution to the utility of an agreement on ``(x, T, t)``."""
 
-    def slope(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:
+    def slope(self, draws: DrawsLike, x: Array, T: ArrayOrFloat, t: ArrayOrFloat) -> ArrayLike:
         """Derivative of :meth:`value` in ``x``.
 
         The default is the central difference ``(u(x + h) − u(x − h)) / 2h`` with
@@ -205,10 +207,10 @@ class SecurityValue(UtilityTerm):
     def parameters(self) -> dict[str, Domain]:  # noqa: D102
         return {self.value_name: NONNEGATIVE, self.loss_share: UNIT, self.drawdown_prob: UNIT}
 
-    def value(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:  # noqa: D102
+    def value(self, draws: DrawsLike, x: Array, T: ArrayOrFloat, t: ArrayOrFloat) -> ArrayLike:  # noqa: D102
         return draws[self.value_name]
 
-    def slope(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:  # noqa: D102
+    def slope(self, draws: DrawsLike, x: Array, T: ArrayOrFloat, t: ArrayOrFloat) -> ArrayLike:  # noqa: D102
         return 0.0
 
     def disagreement(self, draws: DrawsLike) -> ArrayLike:  # noqa: D102
@@ -242,10 +244,10 @@ class FiscalCost(UtilityTerm):
     def parameters(self) -> dict[str, Domain]:  # noqa: D102
         return {self.mcpf: Domain(-1.0, low_open=True)}
 
-    def value(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:  # noqa: D102
+    def value(self, draws: DrawsLike, x: Array, T: ArrayOrFloat, t: ArrayOrFloat) -> ArrayLike:  # noqa: D102
         return -(1.0 + draws[self.mcpf]) * x
 
-    def slope(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:  # noqa: D102
+    def slope(self, draws: DrawsLike, x: Array, T: ArrayOrFloat, t: ArrayOrFloat) -> ArrayLike:  # noqa: D102
         return -(1.0 + draws[self.mcpf])
 
 
@@ -273,10 +275,10 @@ class PaymentValue(UtilityTerm):
     def parameters(self) -> dict[str, Domain]:  # noqa: D102
         return {self.weight: POSITIVE}
 
-    def value(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:  # noqa: D102
+    def value(self, draws: DrawsLike, x: Array, T: ArrayOrFloat, t: ArrayOrFloat) -> ArrayLike:  # noqa: D102
         return draws[self.weight] * x
 
-    def slope(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:  # noqa: D102
+    def slope(self, draws: DrawsLike, x: Array, T: ArrayOrFloat, t: ArrayOrFloat) -> ArrayLike:  # noqa: D102
         return draws[self.weight]
 
 
@@ -334,7 +336,7 @@ class ReferencePoint(UtilityTerm):
         r = draws[self.reference]
         return np.maximum(0.0, x - r if self.direction == 1 else r - x)
 
-    def value(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:  # noqa: D102
+    def value(self, draws: DrawsLike, x: Array, T: ArrayOrFloat, t: ArrayOrFloat) -> ArrayLike:  # noqa: D102
         r = draws[self.reference]
         e = self._excess(draws, x)
         if self.power == 1.0:
@@ -343,7 +345,7 @@ class ReferencePoint(UtilityTerm):
             return -draws[self.strength] * (e * e) / r
         return -draws[self.strength] * e**self.power / r ** (self.power - 1.0)
 
-    def slope(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:  # noqa: D102
+    def slope(self, draws: DrawsLike, x: Array, T: ArrayOrFloat, t: ArrayOrFloat) -> ArrayLike:  # noqa: D102
         r = draws[self.reference]
         e = self._excess(draws, x)
         k = draws[self.strength] * self.direction
@@ -387,10 +389,10 @@ class NoDealCost(UtilityTerm):
     def parameters(self) -> dict[str, Domain]:  # noqa: D102
         return {self.cost: REAL}
 
-    def value(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:  # noqa: D102
+    def value(self, draws: DrawsLike, x: Array, T: ArrayOrFloat, t: ArrayOrFloat) -> ArrayLike:  # noqa: D102
         return 0.0
 
-    def slope(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:  # noqa: D102
+    def slope(self, draws: DrawsLike, x: Array, T: ArrayOrFloat, t: ArrayOrFloat) -> ArrayLike:  # noqa: D102
         return 0.0
 
     def disagreement(self, draws: DrawsLike) -> ArrayLike:  # noqa: D102
@@ -433,10 +435,10 @@ class DrawdownOption(UtilityTerm):
     def parameters(self) -> dict[str, Domain]:  # noqa: D102
         return {self.saving_share: UNIT, self.basing_cost: NONNEGATIVE, self.drawdown_prob: UNIT}
 
-    def value(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:  # noqa: D102
+    def value(self, draws: DrawsLike, x: Array, T: ArrayOrFloat, t: ArrayOrFloat) -> ArrayLike:  # noqa: D102
         return 0.0
 
-    def slope(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:  # noqa: D102
+    def slope(self, draws: DrawsLike, x: Array, T: ArrayOrFloat, t: ArrayOrFloat) -> ArrayLike:  # noqa: D102
         return 0.0
 
     def disagreement(self, draws: DrawsLike) -> ArrayLike:  # noqa: D102
@@ -460,10 +462,10 @@ class _SigningTimeCost(UtilityTerm):
     def parameters(self) -> dict[str, Domain]:
         return {self.cost: NONNEGATIVE, self.date: REAL}
 
-    def value(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:
+    def value(self, draws: DrawsLike, x: Array, T: ArrayOrFloat, t: ArrayOrFloat) -> ArrayLike:
         return -draws[self.cost] * self.exposure(np.asarray(t), draws[self.date]) / T
 
-    def slope(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:
+    def slope(self, draws: DrawsLike, x: Array, T: ArrayOrFloat, t: ArrayOrFloat) -> ArrayLike:
         return 0.0
 
     def time_knots(self, draws: DrawsLike, T: float) -> list[Array]:
@@ -577,7 +579,7 @@ class LapseCost(_SigningTimeCost):
         short = 0.0 if self.lead_extension is None else draws[self.lead_extension]
         return np.where(full, start + lead, t + short)
 
-    def value(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:  # noqa: D102
+    def value(self, draws: DrawsLike, x: Array, T: ArrayOrFloat, t: ArrayOrFloat) -> ArrayLike:  # noqa: D102
         lapse = np.maximum(0.0, self.effective(draws, T, t) - draws[self.date])
         return -draws[self.cost] * lapse / T
 
@@ -619,17 +621,17 @@ class Constant(UtilityTerm):
     def parameters(self) -> dict[str, Domain]:  # noqa: D102
         return {}
 
-    def value(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:  # noqa: D102
+    def value(self, draws: DrawsLike, x: Array, T: ArrayOrFloat, t: ArrayOrFloat) -> ArrayLike:  # noqa: D102
         return self.amount
 
-    def slope(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:  # noqa: D102
+    def slope(self, draws: DrawsLike, x: Array, T: ArrayOrFloat, t: ArrayOrFloat) -> ArrayLike:  # noqa: D102
         return 0.0
 
     def disagreement(self, draws: DrawsLike) -> ArrayLike:  # noqa: D102
         return self.amount
 
 
-ValueFn = Callable[[DrawsLike, Array, Array, Array], ArrayLike]
+ValueFn = Callable[[DrawsLike, Array, ArrayOrFloat, ArrayOrFloat], ArrayLike]
 
 
 class FunctionTerm(UtilityTerm):
@@ -706,10 +708,10 @@ class FunctionTerm(UtilityTerm):
     def parameters(self) -> dict[str, Domain]:  # noqa: D102
         return dict(self._parameters)
 
-    def value(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:  # noqa: D102
+    def value(self, draws: DrawsLike, x: Array, T: ArrayOrFloat, t: ArrayOrFloat) -> ArrayLike:  # noqa: D102
         return self._value(draws, x, T, t)
 
-    def slope(self, draws: DrawsLike, x: Array, T: Array, t: Array) -> ArrayLike:  # noqa: D102
+    def slope(self, draws: DrawsLike, x: Array, T: ArrayOrFloat, t: ArrayOrFloat) -> ArrayLike:  # noqa: D102
         if self._slope is None:
             return super().slope(draws, x, T, t)
         return self._slope(draws, x, T, t)

@@ -230,7 +230,7 @@ def settlement_range(result: SimulationResult, ax: Axes | None = None) -> Figure
             label = f"{label}\n    + {atom:.0%} of draws exactly {atom_where} (not in the bars)"
         ax.hist(
             body,
-            bins=bins,
+            bins=bins,  # type: ignore[arg-type]  # stubs say Sequence; any 1-D array works
             weights=weights,
             histtype="step",
             linewidth=1.6,
@@ -525,7 +525,7 @@ def time_to_agreement(result: SimulationResult, ax: Sequence[Axes] | None = None
     groups = {k: m for k, m in result.groups().items() if k != "all"} or result.groups()
     per_week = 365.25 / 7.0
     events = [
-        (label, float(scn.parameters[getattr(cal, attr)].value) * per_week)
+        (label, float(scn.parameters.parameter(getattr(cal, attr)).value) * per_week)
         for label, attr in _EVENTS
     ]
     agreed_weeks = result["agreement_week"][agree]
@@ -573,7 +573,7 @@ def time_to_agreement(result: SimulationResult, ax: Sequence[Axes] | None = None
             continue
         right.hist(
             x,
-            bins=bins,
+            bins=bins,  # type: ignore[arg-type]  # stubs say Sequence; any 1-D array works
             weights=np.full(x.shape, 1.0 / x.size),
             histtype="step",
             linewidth=1.6,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +13,7 @@ from ..parameters import BLOCK
 from .summary import (
     PAYMENT_OUTPUTS,
     QUANTILES,
+    Category,
     Grouping,
     Key,
     Stat,
@@ -34,12 +35,12 @@ DEFAULT_BY = "challenger_wins"
 _DEFAULT: Any = object()
 
 
-def default_by(names: Sequence[str] | set[str]) -> str | None:
+def default_by(names: Collection[str]) -> str | None:
     """The default grouping output of a run with these outputs."""
     return DEFAULT_BY if DEFAULT_BY in names else None
 
 
-def result_stats(scenario: Scenario, names: Sequence[str] | set[str]) -> list[Stat]:
+def result_stats(scenario: Scenario, names: Collection[str]) -> list[Stat]:
     """Rows of the summary of a run of ``scenario`` with outputs ``names``."""
     from ..games import TOKYO_STANCES, WASHINGTON_STANCES
     from ..sweep.pipeline import stance_names
@@ -270,7 +271,7 @@ class SimulationResult(Mapping[str, NDArray]):
         acc = self.accumulate(by, sketch=False)
         masks = dict(Grouping(by).masks(self.outputs))
 
-        def exact(category: object, key: Key, qs: NDArray[np.float64]) -> NDArray[np.float64]:
+        def exact(category: Category, key: Key, qs: NDArray[np.float64]) -> NDArray[np.float64]:
             m = masks.get(category)
             var, where = key[0], key[1]
             if m is None:

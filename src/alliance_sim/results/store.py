@@ -56,9 +56,10 @@ import json
 import re
 import shutil
 import warnings
+from collections.abc import Hashable
 from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -159,7 +160,7 @@ def _equilibria_dataset(eq: Equilibria) -> xr.Dataset:
     data = {}
     for f in fields(eq):
         v = getattr(eq, f.name)
-        dims = ("draw",) if f.name in _PER_GAME else ("equilibrium",)
+        dims: tuple[str, ...] = ("draw",) if f.name in _PER_GAME else ("equilibrium",)
         if v.ndim == 2:
             dims = (*dims, _EXTRA_DIM[f.name])
         data[f.name] = (dims, v)
@@ -182,7 +183,7 @@ def to_dataset(result: SimulationResult) -> xr.Dataset:
     )
 
 
-def _encoding(ds: xr.Dataset) -> dict[str, dict[str, Any]]:
+def _encoding(ds: xr.Dataset) -> dict[Hashable, dict[str, Any]]:
     return {k: {"chunks": (BLOCK,)} for k, v in ds.data_vars.items() if v.dims == ("draw",)}
 
 
@@ -390,13 +391,13 @@ def load_result(
         raise ValueError(f"{path} is not an alliance_sim result store")
     import zarr
 
-    attrs = dict(zarr.open_group(path, mode="r").attrs)
-    if not attrs.get("complete"):
-        planned = attrs.get("n_planned", "?")
+    group_attrs = dict(zarr.open_group(path, mode="r").attrs)
+    if not group_attrs.get("complete"):
+        planned = group_attrs.get("n_planned", "?")
         resume = (
             "resume it with simulate(..., store=path, resume=True) and the same arguments "
             "(command line: --resume)"
-            if "run_settings" in attrs
+            if "run_settings" in group_attrs
             else "re-run it with the same seed"
         )
         raise ValueError(
@@ -482,6 +483,9 @@ class StoreWriter:
         As :func:`prepare_target`.
     """
 
+    n_planned: int | None
+    settings: dict[str, Any] | None
+
     def __init__(
         self,
         path: str | Path,
@@ -501,8 +505,8 @@ class StoreWriter:
     ) -> None:
         self.path = path
         self.scenario, self.seed, self.sampler = scenario, seed, sampler
-        self.n_planned: int | None = None
-        self.settings: dict[str, Any] | None = None
+        self.n_planned = None
+        self.settings = None
         self._identity: dict[str, Any] = {}
         self.n = 0
         self.complete = False
@@ -614,7 +618,13 @@ class StoreWriter:
         import zarr
 
         group = zarr.open_group(self.path, mode="r")
-        return {k: np.asarray(group[k][start:stop]) for k in names}
+        out: dict[str, NDArray] = {}
+        for k in names:
+            arr = group[k]
+            if not isinstance(arr, zarr.Array):
+                raise ValueError(f"{self.path}: {k!r} is a group, not an array")
+            out[k] = np.asarray(arr[start:stop])
+        return out
 
     @classmethod
     def resume(
@@ -678,7 +688,7 @@ class StoreWriter:
         writer._setup(path, scenario, seed, sampler)
         writer.n_planned, writer.settings = n_planned, settings
         expected = writer.identity(names)
-        stored = dict(zarr.open_group(path, mode="r").attrs)
+        stored: dict[str, Any] = dict(zarr.open_group(path, mode="r").attrs)
         problems = _identity_mismatches(stored, expected)
         if problems:
             raise ValueError(f"cannot resume {path}: " + "; ".join(problems))
@@ -724,7 +734,7 @@ class StoreWriter:
         return writer
 
 
-def _arrays(path: Path, mode: str = "r") -> dict[str, Any]:
+def _arrays(path: Path, mode: Literal["r", "r+"] = "r") -> dict[str, Any]:
     """Every array of a store (the equilibria's under ``stance_equilibria/``), by path."""
     import zarr
 
@@ -833,7 +843,8 @@ def _identity_mismatches(stored: dict[str, Any], expected: dict[str, Any]) -> li
         if have == want:
             continue
         if keyword == "scenario":
-            problems.append(f"scenario: {_first_difference(have[0], want[0])}")
+            diff = _first_difference(stored["scenario_toml"], expected["scenario_toml"])
+            problems.append(f"scenario: {diff}")
         elif keyword == "seed":
             problems.append(f"seed: the store's is {_seed(*have)}, this call's {_seed(*want)}")
         else:

@@ -63,6 +63,8 @@ PAYMENT_OUTPUTS: tuple[str, ...] = ("nash_payment", "ks_payment", "split_payment
 Kind = Literal["count", "share", "mean", "sd", "quantiles"]
 # (variable, condition, compared-above variable, equals value): one reduced quantity.
 Key = tuple[str, str | None, str | None, int | None]
+# A summary column: None is "all", else a value of the grouping output (bool or int).
+Category = int | None
 
 
 @dataclass(frozen=True)
@@ -194,7 +196,7 @@ def summary_stats(
 
 
 #: Column labels of the election-winner grouping.
-_NAMED_CATEGORIES: dict[str, dict[object, str]] = {
+_NAMED_CATEGORIES: dict[str, dict[Category, str]] = {
     "challenger_wins": {False: "incumbent wins", True: "challenger wins"}
 }
 
@@ -210,10 +212,10 @@ class Grouping:
 
     by: str | None = None
 
-    def masks(self, block: Mapping[str, NDArray]) -> list[tuple[object, NDArray[np.bool_]]]:
+    def masks(self, block: Mapping[str, NDArray]) -> list[tuple[Category, NDArray[np.bool_]]]:
         """``(category, mask)`` pairs for one block; category None is "all"."""
         n = _length(block)
-        out: list[tuple[object, NDArray[np.bool_]]] = [(None, np.ones(n, dtype=bool))]
+        out: list[tuple[Category, NDArray[np.bool_]]] = [(None, np.ones(n, dtype=bool))]
         if self.by is None:
             return out
         x = np.asarray(block[self.by])
@@ -226,7 +228,7 @@ class Grouping:
             )
         return [*out, *((int(v), x == v) for v in np.unique(x))]
 
-    def label(self, category: object) -> str:
+    def label(self, category: Category) -> str:
         """Column label of a category."""
         if category is None:
             return "all"
@@ -237,12 +239,13 @@ class Grouping:
             return f"{self.by}: {'yes' if category else 'no'}"
         return f"{self.by}={category}"
 
-    def categories(self, seen: Collection[object], kind: str) -> list[object]:
+    def categories(self, seen: Collection[Category], kind: str) -> list[Category]:
         """Columns in order: "all", then the categories (both for a boolean ``by``)."""
         if self.by is None:
             return [None]
-        rest = [False, True] if kind == "b" else sorted(c for c in seen if c is not None)
-        return [None, *rest]
+        if kind == "b":
+            return [None, False, True]
+        return [None, *sorted(c for c in seen if c is not None)]
 
 
 def _length(block: Mapping[str, NDArray]) -> int:
@@ -304,9 +307,9 @@ class SummaryAccumulator:
         self.sketch = sketch
         self.n = 0
         self.by_kind = ""
-        self._moments: dict[tuple[object, Key], _Moments] = {}
-        self._sketches: dict[tuple[object, Key], QuantileSketch] = {}
-        self._counts: dict[object, int] = {}
+        self._moments: dict[tuple[Category, Key], _Moments] = {}
+        self._sketches: dict[tuple[Category, Key], QuantileSketch] = {}
+        self._counts: dict[Category, int] = {}
         self._sd_keys = {st.key for st in self.stats if st.kind == "sd"}
         self._mean_keys = list(
             dict.fromkeys(st.key for st in self.stats if st.kind in ("mean", "sd"))
@@ -340,8 +343,8 @@ class SummaryAccumulator:
             elif equals is not None:
                 x = x == equals
             values[(var, where, above, equals)] = x
-            if where not in conditions:
-                conditions[where] = np.asarray(block[where], dtype=bool)
+            if where is not None and where not in conditions:
+                conditions[where] = np.asarray(block[where], dtype=np.bool_)
         codes: dict[Key, tuple[QuantileSketch, NDArray[np.int64]]] = {}
         for category, mask in self.grouping.masks(block):
             self._counts[category] = self._counts.get(category, 0) + int(mask.sum())
@@ -393,7 +396,7 @@ class SummaryAccumulator:
     def frame(
         self,
         quantiles: Sequence[float],
-        exact: Callable[[object, Key, NDArray[np.float64]], NDArray[np.float64]] | None = None,
+        exact: Callable[[Category, Key, NDArray[np.float64]], NDArray[np.float64]] | None = None,
     ) -> pd.DataFrame:
         """The summary table: rows ``(quantity, statistic)``, one column per group.
 

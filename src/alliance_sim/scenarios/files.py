@@ -44,7 +44,7 @@ import re
 import tomllib
 import typing
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeGuard
 
 import numpy as np
 from pydantic import (
@@ -58,6 +58,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 from scipy import stats
+from scipy.stats.distributions import rv_frozen
 
 from ..parameters import Derived, Parameter, ParameterSpace
 from ..parameters.formulas import FORMULAS, formula_inputs
@@ -109,7 +110,7 @@ class ScenarioFileError(ValueError):
     """A scenario file is invalid; the message lists every error with its path."""
 
 
-def _is_number(v: object) -> bool:
+def _is_number(v: object) -> TypeGuard[int | float]:
     return isinstance(v, int | float) and not isinstance(v, bool)
 
 
@@ -129,7 +130,7 @@ def _name_or_number(v: object) -> str | float:
     if isinstance(v, str):
         return v
     if _is_number(v):
-        return float(v)  # type: ignore[arg-type]
+        return float(v)
     raise PydanticCustomError(
         "name_or_number",
         "must be a parameter name (a string) or a number; got {got}",
@@ -149,7 +150,7 @@ def _bool_or_name(v: object) -> bool | str:
 
 def _scalar(v: object) -> str | float | int:
     if isinstance(v, str) or _is_number(v):
-        return v  # type: ignore[return-value]
+        return v
     raise PydanticCustomError(
         "scalar", "must be a string or a number; got {got}", {"got": _kind(v)}
     )
@@ -167,6 +168,8 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# The Literal[...] fields below list names known only at import time: pydantic checks
+# them, mypy cannot (hence the valid-type ignores).
 class _ParameterModel(_Strict):
     value: _Float | None = None
     distribution: Literal[DISTRIBUTIONS] | None = None  # type: ignore[valid-type]
@@ -263,10 +266,15 @@ class _HeaderModel(_Strict):
     drawdown: str | None = "pi_drawdown"
 
 
+_Solver = Literal["axiomatic", "stances", "talks", "offers"]
+
+
+def _default_solvers() -> list[_Solver]:
+    return ["axiomatic", "stances", "talks"]
+
+
 class _SolversModel(_Strict):
-    run: list[Literal["axiomatic", "stances", "talks", "offers"]] = Field(
-        default_factory=lambda: ["axiomatic", "stances", "talks"]
-    )
+    run: list[_Solver] = Field(default_factory=_default_solvers)
 
 
 class _FileModel(_Strict):
@@ -611,7 +619,7 @@ def scenario_from_dict(raw: dict[str, Any], source: str = "<dict>") -> Scenario:
             election=None
             if model.election is None
             else ElectionTiming(
-                typed={k: tuple(v) for k, v in model.election.typed.items()},
+                typed=dict(model.election.typed),
                 challenger_wins=model.election.challenger_wins,
                 inauguration=model.election.inauguration,
                 probability=model.election.probability,
@@ -714,8 +722,8 @@ def _parameter_dict(e: Parameter | Derived) -> dict[str, Any]:
             "description": e.description or None,
         }
     out: dict[str, Any] = {}
-    if e.is_fixed:
-        out["value"] = float(e.value)  # type: ignore[arg-type]
+    if not isinstance(e.value, rv_frozen):  # fixed
+        out["value"] = float(e.value)
     else:
         dist: Any = e.value
         if dist.dist.name not in DISTRIBUTIONS:
@@ -775,15 +783,15 @@ def dump_scenario(scenario: Scenario) -> str:
             lines.append(f"weight = {_toml_value(float(weight))}")
             lines.append("")
     if scenario.election is not None:
-        e = scenario.election
+        el = scenario.election
         _table(
             lines,
             "election",
             {
-                "typed": {k: list(v) for k, v in e.typed.items()},
-                "challenger_wins": e.challenger_wins,
-                "inauguration": e.inauguration,
-                "probability": e.probability,
+                "typed": {k: list(v) for k, v in el.typed.items()},
+                "challenger_wins": el.challenger_wins,
+                "inauguration": el.inauguration,
+                "probability": el.probability,
             },
         )
     _table(lines, "solvers", {"run": list(scenario.solvers)})

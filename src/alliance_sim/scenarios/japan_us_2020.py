@@ -94,7 +94,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
     >>> scn.parameters["status_quo"].value
     199.3
     """
-    p = [
+    p: list[Parameter | Derived] = [
         # --- Calendar (years since 2020-10-15) ------------------------------------
         Parameter(
             "t_election",

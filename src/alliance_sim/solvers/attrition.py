@@ -142,7 +142,7 @@ class Piecewise:
     level: Array
     slope: Array
 
-    def at(self, k: int, u: ArrayLike) -> Array:
+    def at(self, k: int, u: Array | float) -> Array:
         """Value on segment ``k`` at ``u`` past its start knot."""
         return self.level[:, k] + self.slope[:, k] * u
 

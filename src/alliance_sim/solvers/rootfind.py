@@ -150,7 +150,7 @@ def find_root(
     fb = _eval(f, b, "f(b)", strict=False) if fb is None else np.asarray(fb, dtype=np.float64)
     # Scalar brackets broadcast against the lanes that f reveals.
     shape = np.broadcast_shapes(a.shape, fa.shape, fb.shape)
-    a, b, fa, fb = (np.array(np.broadcast_to(v, shape)) for v in (a, b, fa, fb))
+    a, b, fa, fb = (np.array(np.broadcast_to(v, shape), dtype=np.float64) for v in (a, b, fa, fb))
     if np.any(np.sign(fa) * np.sign(fb) > 0):
         bad = np.flatnonzero(np.sign(fa) * np.sign(fb) > 0)
         raise ValueError(

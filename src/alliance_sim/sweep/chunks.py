@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..parameters import BLOCK, Draws, unit_design
+from ..parameters.sampling import Sampler
 from ..results.result import result_stats
 from ..results.summary import Grouping, SummaryAccumulator
 from ..scenarios import Scenario
@@ -146,7 +147,7 @@ class Task:
     chunk_size: int
     entropy: int
     spawn_key: tuple[int, ...]
-    sampler: str
+    sampler: Sampler
     stances: bool
     talks: bool
     arrays: bool
@@ -263,7 +264,7 @@ def evaluate_draws(
             space.random_names,
             stop - start,
             root=task.seed,
-            sampler=task.sampler,  # type: ignore[arg-type]
+            sampler=task.sampler,
             start=start,
         )
     out, draws, eq = evaluate_unit(

@@ -236,9 +236,9 @@ def _distributed(
                 nxt += 1
             # Finished-but-unordered results count against the window: memory stays bounded.
             while in_flight.count() + len(done) < limit:
-                task = next(pending, None)
-                if task is None:
+                queued = next(pending, None)
+                if queued is None:
                     break
-                in_flight.add(submit(task))
+                in_flight.add(submit(queued))
     finally:
         client.cancel(list(owner))

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 from numpy.typing import NDArray
@@ -36,6 +36,19 @@ from .memory import check_memory, work_bytes_per_draw
 from .pipeline import has_offers, has_stance_game, has_talks, wants
 
 __all__ = ["simulate"]
+
+
+class _TaskSettings(TypedDict):
+    """The :class:`Task` fields shared by every task of a run."""
+
+    entropy: int
+    spawn_key: tuple[int, ...]
+    sampler: Sampler
+    stances: bool
+    talks: bool
+    offers: bool
+    arrays: bool
+    summarize: bool
 
 
 def simulate(
@@ -80,7 +93,8 @@ def simulate(
         32-bit points) and 2**63 − 1 otherwise (int64 draw indices), checked before
         anything runs.
     seed : int, numpy.random.SeedSequence or None
-        Root of all randomness; None draws fresh entropy (recorded on the result).
+        Root of all randomness; None draws fresh entropy (recorded on the result). A
+        SeedSequence must have one integer ``entropy`` (the run records it).
     sampler : {"random", "sobol", "lhs"}
         Sampling design: plain Monte Carlo, scrambled Sobol' (warns when ``n`` is not a
         power of two) or a Latin hypercube (built whole: needs ``8·n·d`` bytes for
@@ -169,8 +183,8 @@ def simulate(
     """
     if not isinstance(scenario, Scenario):
         raise TypeError(f"scenario must be a Scenario; got {type(scenario).__name__}")
-    n = check_int(n, "n")  # type: ignore[assignment]
-    chunk_size = check_int(chunk_size, "chunk_size")  # type: ignore[assignment]
+    n = check_int(n, "n")
+    chunk_size = check_int(chunk_size, "chunk_size")
     keep = check_bool(keep, "keep")
     overwrite = check_bool(overwrite, "overwrite")
     resume = check_bool(resume, "resume")
@@ -214,11 +228,16 @@ def simulate(
         default=wants(scenario, "offers"),
     )
     root = seed_sequence(seed)
+    if not isinstance(root.entropy, int | np.integer):
+        raise TypeError(
+            "seed must be an int, None or a numpy.random.SeedSequence whose entropy is one "
+            f"integer (the run records it); got entropy {root.entropy!r}"
+        )
     if sampler == "sobol" and not is_power_of_two(n):
         warn_sobol_size(n)
 
-    common = dict(
-        entropy=int(root.entropy),  # type: ignore[arg-type]
+    common = _TaskSettings(
+        entropy=int(root.entropy),
         spawn_key=tuple(int(k) for k in root.spawn_key),
         sampler=sampler,
         stances=stances,
@@ -228,7 +247,7 @@ def simulate(
         summarize=not keep,
     )
     # A dry run on two draws gives the output names and sizes, and checks `by`.
-    probe = Task(index=-1, start=0, stop=min(n, 2), chunk_size=2, by=None, **common)  # type: ignore[arg-type]
+    probe = Task(index=-1, start=0, stop=min(n, 2), chunk_size=2, by=None, **common)
     probe_out, probe_par, _ = evaluate_draws(scenario, probe, 0, probe.stop)
     if by is _DEFAULT:
         by = default_by(probe_out)
@@ -286,7 +305,7 @@ def simulate(
     if done % step and done != n:  # (the settings match, so this cannot happen)
         raise ValueError(f"{store}: {done:,} draws written is not a whole number of tasks")
     skipped = -(-done // step)
-    tasks: Iterator[Task] = plan_tasks(n, chunk_size, first=skipped, by=by, **common)  # type: ignore[arg-type]
+    tasks: Iterator[Task] = plan_tasks(n, chunk_size, first=skipped, by=by, **common)
     if unit is not None:
         tasks = (_with_unit(t, unit) for t in tasks)
 
@@ -297,7 +316,7 @@ def simulate(
         summary = SummaryAccumulator(result_stats(scenario, probe_out), Grouping(by))
     with _progress_bar(n, progress) as bar:
         if summary is not None and writer is not None:
-            for task in itertools.islice(plan_tasks(n, chunk_size, by=by, **common), skipped):  # type: ignore[arg-type]
+            for task in itertools.islice(plan_tasks(n, chunk_size, by=by, **common), skipped):
                 outputs = writer.read(list(probe_out), task.start, task.stop)
                 summary.merge(task_summary(scenario, task, outputs))
                 bar.update(task.stop - task.start)
@@ -313,7 +332,9 @@ def simulate(
                 if summary is not None and r.summary is not None:
                     summary.merge(r.summary)
                 if writer is not None:
-                    writer.append(r.outputs, r.parameters, r.equilibria)  # type: ignore[arg-type]
+                    # a run with a store asks every task for its arrays (arrays=True)
+                    assert r.outputs is not None and r.parameters is not None
+                    writer.append(r.outputs, r.parameters, r.equilibria)
                 if collector is not None:
                     collector.add(r)
                 bar.update(r.stop - r.start)

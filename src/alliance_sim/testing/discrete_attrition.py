@@ -269,7 +269,7 @@ def _collapse_integrals(eta: Hazard, t: Array, dt: float) -> Array:
     return 0.5 * dt * (vals * _GL_W[None, :]).sum(axis=1)
 
 
-def _cutoff(h: Array, ell: float, x: Array) -> tuple[Array, Array, Array]:
+def _cutoff(h: Array, ell: float, x: Array) -> tuple[Array, NDArray[np.intp], Array]:
     r"""The mover's cutoff per column: where ``h[:, j]`` (non-decreasing in row) crosses ``ell``.
 
     Parameters
@@ -446,8 +446,8 @@ def discrete_war_of_attrition(
         if not (np.isfinite(v) and v > 0.0):
             raise ValueError(f"{name} must be finite and > 0; got {v}")
     za, zb = np.broadcast_arrays(np.asarray(z_a, np.float64), np.asarray(z_b, np.float64))
-    for name, v in (("z_a", za), ("z_b", zb)):
-        if not np.all((v > 0.0) & (v < 1.0)):
+    for name, z in (("z_a", za), ("z_b", zb)):
+        if not np.all((z > 0.0) & (z < 1.0)):
             raise ValueError(f"{name} must lie in (0, 1)")
     if grid < 3:
         raise ValueError(f"grid must be at least 3; got {grid}")

@@ -218,7 +218,14 @@ def nash_foc_reference(
             continue
         b = float(beta[i])
 
-        def h(x: float, g_j=g_j, g_u=g_u, s_j=s_j, s_u=s_u, b=b) -> float:
+        def h(
+            x: float,
+            g_j: Scalar = g_j,
+            g_u: Scalar = g_u,
+            s_j: Scalar = s_j,
+            s_u: Scalar = s_u,
+            b: float = b,
+        ) -> float:
             return (1.0 - b) * s_j(x) * g_u(x) + b * s_u(x) * g_j(x)
 
         if lo == hi or h(lo) <= 0.0:
