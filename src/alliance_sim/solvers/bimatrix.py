@@ -93,6 +93,7 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
+from typing import cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -327,7 +328,7 @@ def _solve_ones(M: list[list[Array]], tol: float) -> tuple[list[Array], NDArray[
     if s <= 3:
         if s == 2:
             (a, b), (c, d) = M
-            cof = ((d, -c), (-b, a))
+            cof: tuple[tuple[Array, ...], ...] = ((d, -c), (-b, a))
             det = a * d - c * b
         else:
             (a, b, c), (d, e, f), (g, h, i) = M
@@ -348,7 +349,10 @@ def _solve_ones(M: list[list[Array]], tol: float) -> tuple[list[Array], NDArray[
             xn, invn = [v[near] for v in x], inv[near]
 
             def residual(xs: list[Array]) -> list[Array]:
-                return [1.0 - sum(Mn[p][q] * xs[p] for p in range(s)) for q in range(s)]
+                # (sum starts from the int 0, so its static type is Array | float)
+                return [
+                    cast(Array, 1.0 - sum(Mn[p][q] * xs[p] for p in range(s))) for q in range(s)
+                ]
 
             for _ in range(2):
                 r = residual(xn)
@@ -366,8 +370,8 @@ def _solve_ones(M: list[list[Array]], tol: float) -> tuple[list[Array], NDArray[
     ok = np.abs(det) > _SINGULAR
     safe = np.where(ok[..., None, None], stacked, np.eye(s))
     Mt = np.swapaxes(safe, -1, -2)
-    x = np.linalg.solve(Mt, np.ones((*Mt.shape[:-1], 1)))[..., 0]
-    return [x[..., a] for a in range(s)], ok
+    sol = np.linalg.solve(Mt, np.ones((*Mt.shape[:-1], 1)))[..., 0]
+    return [sol[..., a] for a in range(s)], ok
 
 
 @dataclass
