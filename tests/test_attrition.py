@@ -165,7 +165,14 @@ def _independent_monte_carlo(war, size, rng):
     return tau, who
 
 
-@pytest.mark.parametrize(("z_a", "z_b"), [(0.1, 0.2), (0.4, 0.05), (0.02, 0.03)])
+@pytest.mark.parametrize(
+    ("z_a", "z_b"),
+    [
+        (0.1, 0.2),
+        pytest.param(0.4, 0.05, marks=pytest.mark.slow),
+        pytest.param(0.02, 0.03, marks=pytest.mark.slow),
+    ],
+)
 def test_outcomes_agree_with_two_monte_carlos(z_a, z_b):
     size = 200_000
     rng = np.random.default_rng(5)

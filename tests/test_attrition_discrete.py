@@ -59,6 +59,9 @@ from alliance_sim.testing.discrete_attrition import (
     prior_band,
 )
 
+# Brute-force references: minutes of discrete-time simulation, run by `pytest -m slow`.
+pytestmark = pytest.mark.slow
+
 INF = np.inf
 BAND_HALF_WIDTH = 0.2
 BAND_NODES = 9

@@ -55,7 +55,15 @@ def exact_as_floats(A, B):
 # --- Against exact references ------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("m", "k", "n"), [(2, 2, 1500), (3, 3, 600), (4, 4, 60), (6, 2, 150)])
+@pytest.mark.parametrize(
+    ("m", "k", "n"),
+    [
+        (2, 2, 1500),
+        pytest.param(3, 3, 600, marks=pytest.mark.slow),
+        pytest.param(4, 4, 60, marks=pytest.mark.slow),
+        (6, 2, 150),
+    ],
+)
 def test_integer_games_match_the_exact_rational_reference(m, k, n):
     """Payoffs in {-2..2}: most of these games are degenerate (ties, duplicates)."""
     rng = np.random.default_rng(100 + m * 10 + k)
@@ -87,7 +95,14 @@ def nashpy_equilibria(A, B, tol=1e-9):
     return out
 
 
-@pytest.mark.parametrize(("m", "k", "n"), [(2, 2, 600), (3, 3, 400), (4, 4, 200)])
+@pytest.mark.parametrize(
+    ("m", "k", "n"),
+    [
+        (2, 2, 600),
+        pytest.param(3, 3, 400, marks=pytest.mark.slow),
+        pytest.param(4, 4, 200, marks=pytest.mark.slow),
+    ],
+)
 def test_random_games_match_nashpy_vertex_enumeration(m, k, n):
     rng = np.random.default_rng(7 + m * k)
     A = rng.normal(size=(n, m, k))
@@ -99,6 +114,7 @@ def test_random_games_match_nashpy_vertex_enumeration(m, k, n):
         assert same_sets(as_set(eq, g), nashpy_equilibria(A[g], B[g]), atol=1e-6), g
 
 
+@pytest.mark.slow
 def test_support_enumeration_misses_what_we_find():
     """nashpy's support_enumeration drops equilibria when a 0 comes out as -1e-18."""
     rng = np.random.default_rng(0)

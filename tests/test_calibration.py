@@ -740,6 +740,7 @@ def bt(korea_df):
     return rolling_backtest(korea_df, n=300, n_particles=40, generations=2, seed=1)
 
 
+@pytest.mark.slow
 def test_backtest_summary_keys(bt):
     for key in (
         "crps_model",
@@ -775,6 +776,7 @@ def test_backtest_rows_and_skipped(bt, korea_df):
     assert set(skipped) | set(bt.table.index) == set(korea_df["agreement"])
 
 
+@pytest.mark.slow
 def test_backtest_no_change_baseline(bt):
     scored = bt.table[bt.table["change"].notna()]
     assert len(scored) == 8  # the 6th SMA has no earlier won amount
@@ -784,6 +786,7 @@ def test_backtest_no_change_baseline(bt):
     )
 
 
+@pytest.mark.slow
 def test_backtest_climatology_by_hand(bt):
     # Korea lapses before FY2009: 3rd SMA 0, 5th 1, 6th 1 (1st: first agreement;
     # 2nd, 4th, 7th: no signing date) -> 2/3; the 8th SMA lapsed.
@@ -798,6 +801,7 @@ def test_backtest_climatology_by_hand(bt):
     assert t10["brier_term_climatology"] == pytest.approx(1.0, rel=1e-12)
 
 
+@pytest.mark.slow
 def test_backtest_block_counts(bt):
     complete = bt.table[list(CHANGE_BLOCK)].notna().all(axis=1)
     assert bt.summary["n_change"] == int(complete.sum())
@@ -810,6 +814,7 @@ def test_backtest_block_counts(bt):
         assert 0.0 <= bt.summary[key] <= 1.0
 
 
+@pytest.mark.slow
 def test_backtest_is_reproducible(korea_df):
     small = korea_df[korea_df["start_fy"] <= 1999]
     a = rolling_backtest(small, n=200, n_particles=30, generations=2, seed=2)
@@ -830,6 +835,7 @@ def test_backtest_of_an_empty_dataset(df):
         rolling_backtest(df.iloc[:0], n=10, n_particles=10, generations=1)
 
 
+@pytest.mark.slow
 def test_backtest_markdown_tables(bt):
     from alliance_sim.calibration import rolling_summary_table
     from alliance_sim.calibration.backtest import rolling_table

@@ -27,6 +27,7 @@ def test_readme_python_blocks_run(namespace):
     assert namespace["eq"].n_games == 100_000
 
 
+@pytest.mark.slow
 def test_readme_shows_the_current_summary(namespace):
     """The README's `res` is the example's run (same preset, n and seed): its table is there."""
     text = README.read_text(encoding="utf-8")

@@ -96,6 +96,7 @@ def test_a_resumed_store_is_identical_to_an_uninterrupted_one(
     pd.testing.assert_frame_equal(res.summary(), ref.summary(), check_exact=True)
 
 
+@pytest.mark.slow
 def test_resume_on_another_backend_keeping_the_draws(scn, reference, fail_from, tmp_path):
     _, ref_path = reference
     path = tmp_path / "k.zarr"
@@ -115,6 +116,7 @@ def test_resume_on_another_backend_keeping_the_draws(scn, reference, fail_from, 
     pd.testing.assert_frame_equal(res.summary(), kept.summary(), check_exact=True)
 
 
+@pytest.mark.slow
 def test_a_crash_inside_an_append_is_cut_back_and_resumed(scn, reference, monkeypatch, tmp_path):
     """Killed between writing the main arrays and the equilibria of the third task:
     the arrays have different lengths; resuming cuts them back to the journal."""
@@ -141,6 +143,7 @@ def test_a_crash_inside_an_append_is_cut_back_and_resumed(scn, reference, monkey
     assert_same_store(ref_path, path)
 
 
+@pytest.mark.slow
 def test_a_damaged_chunk_is_computed_again(scn, reference, fail_from, tmp_path):
     _, ref_path = reference
     path = tmp_path / "d.zarr"
@@ -154,6 +157,7 @@ def test_a_damaged_chunk_is_computed_again(scn, reference, fail_from, tmp_path):
     assert_same_store(ref_path, path)
 
 
+@pytest.mark.slow
 def test_a_crash_while_finishing_is_completed_by_resume(scn, reference, monkeypatch, tmp_path):
     """Killed after marking the store complete but before its manifest was written."""
     import zarr
@@ -236,6 +240,7 @@ def test_a_store_without_run_settings_cannot_be_resumed(scn, tmp_path):
         asim.simulate(scn, 300, seed=1, store=path, resume=True, stances=False, talks=False)
 
 
+@pytest.mark.slow
 def test_cli_resume(scn, fail_from, tmp_path):
     from alliance_sim.cli import main
 
