@@ -14,7 +14,7 @@ import pytest
 import alliance_sim as asim
 from alliance_sim.parameters import BLOCK
 from alliance_sim.parameters.sampling import MAX_POINTS, check_design_size, unit_design
-from alliance_sim.sweep import DASK_CONFIG, ChunkError
+from alliance_sim.sweep import ChunkError
 from alliance_sim.sweep.chunks import CHUNK, plan_tasks
 
 # `alliance_sim.sweep.simulate` is the function; these are the modules.
@@ -132,18 +132,6 @@ def test_a_huge_streamed_run_starts_its_first_task_in_constant_memory(scn, monke
 # --- B. Lost Dask workers (item 8) ----------------------------------------------------------
 
 distributed = pytest.importorskip("distributed")
-
-
-@pytest.fixture(scope="module")
-def client():
-    import dask
-
-    with dask.config.set(DASK_CONFIG):
-        cluster = distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        )
-        with cluster, distributed.Client(cluster) as c:
-            yield c
 
 
 @pytest.fixture()

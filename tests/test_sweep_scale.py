@@ -12,7 +12,7 @@ import alliance_sim as asim
 from alliance_sim.parameters import BLOCK, Derived, Parameter, formulas
 from alliance_sim.results.sketch import ALPHA, MIN_MAGNITUDE
 from alliance_sim.results.summary import Grouping
-from alliance_sim.sweep import DASK_CONFIG, ChunkError
+from alliance_sim.sweep import ChunkError
 
 dask = pytest.importorskip("dask")
 distributed = pytest.importorskip("distributed")
@@ -25,16 +25,6 @@ CORE = {"stances": False, "talks": False}
 @pytest.fixture(scope="module")
 def scn():
     return asim.scenarios.japan_us_2020()
-
-
-@pytest.fixture(scope="module")
-def client():
-    with dask.config.set(DASK_CONFIG):
-        cluster = distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        )
-        with cluster, distributed.Client(cluster) as c:
-            yield c
 
 
 def assert_same_arrays(a, b):
