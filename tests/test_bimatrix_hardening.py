@@ -23,31 +23,11 @@ from alliance_sim.solvers import bimatrix_equilibria
 from alliance_sim.testing.reference import (
     bimatrix_equilibria_exact,
     bimatrix_is_degenerate_exact,
+    same_equilibrium_sets,
 )
 from alliance_sim.testing.strategies import bimatrix_games
 
 TOL = 1e-9
-
-
-def same_sets(ours, ref, atol=1e-8):
-    """Equal as sets of profiles, within atol, each element matched once."""
-    if len(ours) != len(ref):
-        return False
-    unmatched = [(np.asarray(x, float), np.asarray(y, float)) for x, y in ours]
-    for rx, ry in ref:
-        rx, ry = np.asarray(rx, float), np.asarray(ry, float)
-        hit = next(
-            (
-                i
-                for i, (x, y) in enumerate(unmatched)
-                if np.allclose(x, rx, atol=atol) and np.allclose(y, ry, atol=atol)
-            ),
-            None,
-        )
-        if hit is None:
-            return False
-        unmatched.pop(hit)
-    return True
 
 
 def exact(A, B):
@@ -148,7 +128,7 @@ def test_one_strategy_games_with_exact_reference_and_degeneracy():
             A, B = one_sided_games(rng, 20, k, orientation)
             eq = bimatrix_equilibria(A, B)
             for g in range(20):
-                assert same_sets(eq.of(g), exact(A[g], B[g])), (k, orientation, g)
+                assert same_equilibrium_sets(eq.of(g), exact(A[g], B[g])), (k, orientation, g)
                 assert eq.degenerate[g] == bimatrix_is_degenerate_exact(A[g], B[g])
 
 
@@ -203,7 +183,7 @@ def test_payoffs_near_the_float_limit(m, k, n):
                 eq.degenerate, ref.degenerate
             )
             for g in range(n):
-                assert same_sets(eq.of(g), ref.of(g), atol=1e-9), (scale, g)
+                assert same_equilibrium_sets(eq.of(g), ref.of(g), atol=1e-9), (scale, g)
             for pay, base in ((eq.row_payoff, ref.row_payoff), (eq.col_payoff, ref.col_payoff)):
                 assert np.all(np.isfinite(pay)) and np.all(np.abs(pay) <= scale)
                 np.testing.assert_allclose(pay / scale, base, rtol=1e-9, atol=1e-9)
@@ -242,7 +222,7 @@ def test_tiny_payoffs_and_subnormals():
     B = np.array([[[2.0, 0.0], [0.0, 3.0]]])
     ref = bimatrix_equilibria(A, B)
     eq = bimatrix_equilibria(A * 1e-300, B * 1e-300)
-    assert same_sets(eq.of(0), ref.of(0), atol=1e-12)
+    assert same_equilibrium_sets(eq.of(0), ref.of(0), atol=1e-12)
     eq = bimatrix_equilibria(A * 2.0**-1070, B * 2.0**-1070)  # subnormal payoffs, exact
     assert equal_results(eq, ref)
     np.testing.assert_array_equal(eq.row_payoff, ref.row_payoff * 2.0**-1070)
@@ -257,7 +237,9 @@ def test_payoff_range_tiny_next_to_the_payoffs():
     A, B = 2.0 + 1e-12 * base[0], -5.0 + 1e-12 * base[1]
     eq = bimatrix_equilibria(A, B)
     assert eq.count.tolist() == [3]
-    assert same_sets(eq.of(0), ref.of(0), atol=1e-3)  # the game itself is rounded at 1e-4
+    assert same_equilibrium_sets(
+        eq.of(0), ref.of(0), atol=1e-3
+    )  # the game itself is rounded at 1e-4
     assert_all_nash(eq, A, B)
 
 
@@ -304,7 +286,7 @@ def test_fallback_computes_degeneracy_and_matches_the_exact_reference():
             eq = bimatrix_equilibria(A, B)
         assert eq.fallback.all()
         for g in range(2):
-            assert same_sets(eq.of(g), exact(A[g], B[g])), (m, k, g)
+            assert same_equilibrium_sets(eq.of(g), exact(A[g], B[g])), (m, k, g)
             assert eq.degenerate[g] == bimatrix_is_degenerate_exact(A[g], B[g])
         assert_all_nash(eq, A, B)
 
@@ -325,7 +307,7 @@ def test_fallback_on_degenerate_and_generic_seven_by_seven_games():
             for x, y in nashpy.Game(generic[0][g], generic[1][g]).vertex_enumeration():
                 if not any(np.allclose(x, a) and np.allclose(y, b) for a, b in unique):
                     unique.append((x, y))
-            assert same_sets(eq.of(g), unique, atol=1e-6), g
+            assert same_equilibrium_sets(eq.of(g), unique, atol=1e-6), g
     assert_all_nash(eq, *generic)
 
 
@@ -415,7 +397,7 @@ def test_pinned_nearly_degenerate_games(game):
     eq = bimatrix_equilibria(A, B)
     assert_all_nash(eq, A, B)
     if game == 2:  # noise 2e-9 > tol: the exact equilibria of the perturbed game
-        assert same_sets(eq.of(0), exact(A[0], B[0]), atol=1e-6)
+        assert same_equilibrium_sets(eq.of(0), exact(A[0], B[0]), atol=1e-6)
 
 
 @settings(max_examples=60, deadline=None)

@@ -27,12 +27,12 @@ derivatives written out; Kalai–Smorodinsky by ``brentq`` on
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from itertools import combinations
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from scipy import optimize
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "nash_foc_reference",
     "nash_reference",
     "reservations_reference",
+    "same_equilibrium_sets",
 ]
 
 Scalar = Callable[[float], float]
@@ -326,3 +327,40 @@ def bimatrix_is_degenerate_exact(
     P = _exact_vertices([[v - lo_b + 1 for v in r] for r in b])
     Q = _exact_vertices([[a[i][j] - lo_a + 1 for i in range(m)] for j in range(k)])
     return any(len(v) > m for v in P.values()) or any(len(v) > k for v in Q.values())
+
+
+def same_equilibrium_sets(
+    ours: Sequence[tuple[ArrayLike, ArrayLike]],
+    ref: Sequence[tuple[ArrayLike, ArrayLike]] | set[tuple[tuple[float, ...], tuple[float, ...]]],
+    atol: float = 1e-8,
+) -> bool:
+    """Whether two lists of profiles ``(x, y)`` are equal as sets, within ``atol``.
+
+    Each profile of ``ref`` must match a distinct profile of ``ours`` (so duplicates
+    count), which is how the tests compare :func:`bimatrix_equilibria` with the exact
+    enumeration, nashpy or pygambit.
+
+    Examples
+    --------
+    >>> same_equilibrium_sets([([1, 0], [0.5, 0.5])], [([1.0, 1e-12], [0.5, 0.5])])
+    True
+    >>> same_equilibrium_sets([([1, 0], [1, 0])], [([1, 0], [1, 0]), ([0, 1], [0, 1])])
+    False
+    """
+    if len(ours) != len(ref):
+        return False
+    unmatched = [(np.asarray(x, float), np.asarray(y, float)) for x, y in ours]
+    for rx, ry in ref:
+        rx_arr, ry_arr = np.asarray(rx, float), np.asarray(ry, float)
+        hit = next(
+            (
+                i
+                for i, (x, y) in enumerate(unmatched)
+                if np.allclose(x, rx_arr, atol=atol) and np.allclose(y, ry_arr, atol=atol)
+            ),
+            None,
+        )
+        if hit is None:
+            return False
+        unmatched.pop(hit)
+    return True
