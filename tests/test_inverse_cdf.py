@@ -1,6 +1,7 @@
 """Quantile functions: scipy's formulas bit for bit, and the Beta quantile against mpmath."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -79,7 +80,12 @@ def test_beta_quantile_is_within_the_documented_bound(a, b, u):
 def test_beta_quantile_agrees_with_scipy_and_is_monotone(a, b):
     u = np.sort(np.random.default_rng(0).random(4_000))
     x = BetaQuantile(a, b)(u)
-    ref = stats.beta(a, b).ppf(u)
+    with warnings.catch_warnings():
+        # scipy's Boost ppf may warn about its own root finding (seen once under
+        # pytest-xdist); an error there is a SystemError inside scipy, not ours. Its
+        # values are still checked against ours below.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ref = stats.beta(a, b).ppf(u)
     np.testing.assert_allclose(x, ref, rtol=1e-11, atol=1e-300)
     # Non-decreasing up to rounding (each lane takes its own Newton step).
     assert np.all(np.diff(x) >= -4 * np.spacing(x[1:]))
