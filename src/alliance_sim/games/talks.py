@@ -226,22 +226,38 @@ class Gains:
 
     def __call__(self, x: Array, c: int, t: Array) -> Array:
         """:math:`G(x, c, t)` for payments ``x`` and signing times ``t`` (arrays over draws)."""
+        return self.combine(x, c, self.fixed(c, t))
+
+    def fixed(self, c: int, t: Array) -> Array:
+        """:math:`U_i^0(T_c, t)`: the part of the gain that does not depend on the payment."""
+        return self.player.fixed_part(self.state, self.terms[c], t, self.n)
+
+    def combine(self, x: Array, c: int, fixed: Array) -> Array:
+        """:math:`G(x, c, t)` from ``fixed`` = :meth:`fixed` ``(c, t)``.
+
+        ``fixed`` may have a trailing axis of segments, shape ``(n, m)``: the per-draw
+        parts broadcast along it (the same elementwise numbers as ``m`` calls).
+        """
+        col = (lambda v: v) if fixed.ndim == 1 else (lambda v: np.asarray(v)[:, None])
         share = self.terms[c] / self.horizon
-        fixed = self.player.fixed_part(self.state, self.terms[c], t, self.n)
         if share == 1.0:
-            return self.phi(x) + fixed - self.ref
+            return col(self.phi(x)) + fixed - col(self.ref)
         after = (
             self.phi(x) + self.rest if self.renewal is None else self.renewal(x, c)
         ) - self.kappa
-        return share * (self.phi(x) + fixed) + (1.0 - share) * after - self.ref
+        return share * (col(self.phi(x)) + fixed) + (1.0 - share) * col(after) - col(self.ref)
 
     def best(self, x: Array, t: Array) -> tuple[Array, NDArray[np.int64]]:
         """Best gain over the terms and the term chosen (ties go to the longer term)."""
+        return self.best_of(x, [self.fixed(c, t) for c in range(len(self.terms))])
+
+    def best_of(self, x: Array, fixed: list[Array]) -> tuple[Array, NDArray[np.int64]]:
+        """:meth:`best` from the fixed parts ``fixed[c]`` of every term (see :meth:`combine`)."""
         order = sorted(range(len(self.terms)), key=lambda c: -self.terms[c])
-        best_val = np.full(self.n, -np.inf)
-        best_c = np.zeros(self.n, dtype=np.int64)
+        best_val = np.full(fixed[0].shape, -np.inf)
+        best_c = np.zeros(fixed[0].shape, dtype=np.int64)
         for c in order:
-            v = self(x, c, t)
+            v = self.combine(x, c, fixed[c])
             better = v > best_val
             best_val = np.where(better, v, best_val)
             best_c = np.where(better, c, best_c)
@@ -418,28 +434,32 @@ def build_branch(
     values: dict[str, list[Array]] = {
         key: [] for key in ("concede_a", "win_b", "concede_b", "win_a")
     }
+    # The payment-free parts U_i^0(T_c, t) at the three points, (n, m) each: both sides'
+    # concessions use them (only φ(x) differs), so each is computed once.
+    fixed = {
+        id(g): [
+            [np.stack([g.fixed(c, pts[:, k]) for k in range(m)], axis=1) for c in range(len(terms))]
+            for pts in (p1, p2, mid)
+        ]
+        for g in (payer, payee)
+    }
+    t_mid = np.where(np.isfinite(mid), mid, knots[:, :-1])
+    entry = [np.stack([effective(term, t_mid[:, k]) for k in range(m)], axis=1) for term in terms]
     for side, (own, other, x_concede, _, can) in roles.items():
         win_key = "win_b" if side == "a" else "win_a"
         terms_at = []
-        for pts in (p1, p2, mid):
-            cols_l, cols_w, cols_c = [], [], []
-            for k in range(m):
-                best, c = own.best(x_concede, pts[:, k])
-                cols_l.append(np.where(can, best, -1.0))
-                cols_c.append(c)
-                won = np.zeros(own.n)
-                for cc in range(len(terms)):
-                    won = np.where(c == cc, other(x_concede, cc, pts[:, k]), won)
-                cols_w.append(won)
-            values[f"concede_{side}"].append(np.stack(cols_l, axis=1))
-            values[win_key].append(np.stack(cols_w, axis=1))
-            terms_at.append(np.stack(cols_c, axis=1))
+        for j in range(3):
+            best, c = own.best_of(x_concede, fixed[id(own)][j])
+            values[f"concede_{side}"].append(np.where(can[:, None], best, -1.0))
+            won = np.zeros(best.shape)
+            for cc in range(len(terms)):
+                won = np.where(c == cc, other.combine(x_concede, cc, fixed[id(other)][j][cc]), won)
+            values[win_key].append(won)
+            terms_at.append(c)
         chosen[side] = terms_at[2]
-        t_mid = np.where(np.isfinite(mid), mid, knots[:, :-1])
         eff = np.full(chosen[side].shape, -np.inf)
-        for cc, term in enumerate(terms):
-            e = np.stack([effective(term, t_mid[:, k]) for k in range(m)], axis=1)
-            eff = np.where(chosen[side] == cc, e, eff)
+        for cc in range(len(terms)):
+            eff = np.where(chosen[side] == cc, entry[cc], eff)
         lapse[side] = eff > expiry
     for key, (v1, v2, vm) in values.items():
         fits[key] = _linear(v1, v2, p1, p2, knots)

@@ -95,7 +95,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._jit import kernels_enabled
 from .._validation import as_float_array, check_in_range
+from . import _attrition_kernels as kernels
 
 __all__ = [
     "QUADRATURE_NODES",
@@ -114,7 +116,7 @@ Index = NDArray[np.int64]
 #: Gauss–Legendre nodes per segment for the outcome probabilities.
 QUADRATURE_NODES = 16
 #: Absolute tolerance on times found by root finding (in the unit of the knots).
-TIME_TOL = 1e-13
+TIME_TOL = kernels.TIME_TOL
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(QUADRATURE_NODES)
 _SIDES = ("a", "b")
 
@@ -201,6 +203,10 @@ class _Coef:
     def _fields() -> tuple[str, ...]:
         return ("a", "c", "m0", "m1", "live")
 
+    def stacked(self) -> Array:
+        """The five coefficients side by side, ``(n, m, 5)``: the kernels' layout."""
+        return np.stack([getattr(self, f) for f in _Coef._fields()], axis=-1)
+
     def integral(self, u: Array) -> Array:
         """``∫_0^u λ`` in closed form (``u`` capped at ``live``; finite ``u``)."""
         uu = np.minimum(u, self.live)
@@ -219,6 +225,36 @@ class _Coef:
             where=live & (den > 0),
         )
         return h
+
+
+def _drift_error(other: str, drift: Bools) -> None:
+    i, k = (int(v[0]) for v in np.nonzero(drift))
+    raise ValueError(
+        f"the concession payoff of side {other!r} rises faster than its discount "
+        f"rate on segment {k} of draw {i}: it would rather wait, and this solver "
+        f"needs (r + η)·ℓ ≥ ℓ' wherever the side concedes"
+    )
+
+
+def _rise_error(other: str, rises: Bools, ell: Piecewise, width: Array) -> None:
+    i, k = (int(v[0]) for v in np.nonzero(rises))
+    w = width[i, k] if np.isfinite(width[i, k]) else 0.0
+    before, after = ell.level[i, k] + ell.slope[i, k] * w, ell.level[i, k + 1]
+    raise ValueError(
+        f"the concession payoff of side {other!r} jumps up at knot {k + 1} of draw "
+        f"{i} ({before:g} → {after:g}): a side would wait for it; only "
+        f"downward jumps (deadlines) are supported"
+    )
+
+
+def _both_error(jump: dict[str, Array]) -> None:
+    both = (jump["a"] > 0) & (jump["b"] > 0)
+    if both.any():
+        i, k = (int(v[0]) for v in np.nonzero(both))
+        raise ValueError(
+            f"both sides' concession payoffs drop at knot {k} of draw {i}: simultaneous "
+            f"deadline atoms are not supported"
+        )
 
 
 class AttritionHazards:
@@ -255,8 +291,49 @@ class AttritionHazards:
         n, m = knots.shape[0], knots.shape[1] - 1
         self.n, self.m = n, m
         self.width = np.diff(knots, axis=1)
-        finite_w = np.where(np.isfinite(self.width), self.width, 0.0)
         self.coef: dict[str, _Coef] = {}
+        self._stacked: dict[str, Array] = {}
+        if kernels_enabled():
+            self._build_kernel()
+        else:
+            self._build_numpy()
+
+    def _build_kernel(self) -> None:
+        """The hazards by the compiled kernel (:func:`._attrition_kernels.hazards`)."""
+
+        def by_side(part: str, what: dict[str, Piecewise]) -> Array:
+            return np.stack([getattr(what[s], part) for s in _SIDES])
+
+        rate = np.stack([self.rate[s] for s in _SIDES])
+        coef, cum, jump, self.collapse_cum, self.bad, stop, yields, drift, rises = kernels.hazards(
+            self.knots,
+            self.width,
+            by_side("level", self.concede),
+            by_side("slope", self.concede),
+            by_side("level", self.win),
+            by_side("slope", self.win),
+            rate,
+            np.ascontiguousarray(self.collapse),
+        )
+        for j, side in enumerate(_SIDES):
+            other = _other(side)
+            if drift[j].any():
+                _drift_error(other, drift[j])
+            if rises[j].any():
+                _rise_error(other, rises[j], self.concede[other], self.width)
+        self.cum = {s: cum[j] for j, s in enumerate(_SIDES)}
+        self.jump = {s: jump[j] for j, s in enumerate(_SIDES)}
+        self.stop = {s: stop[j] for j, s in enumerate(_SIDES)}
+        self.yields = {s: yields[j] for j, s in enumerate(_SIDES)}
+        self._stacked = {s: coef[j] for j, s in enumerate(_SIDES)}
+        self.coef = {s: _Coef(*(coef[j, :, :, f] for f in range(5))) for j, s in enumerate(_SIDES)}
+        _both_error(self.jump)
+
+    def _build_numpy(self) -> None:
+        """The hazards in numpy (the reference of :meth:`_build_kernel`)."""
+        concede, win, rate, collapse = self.concede, self.win, self.rate, self.collapse
+        n, m = self.n, self.m
+        finite_w = np.where(np.isfinite(self.width), self.width, 0.0)
         self.cum = {s: np.zeros((n, m + 1)) for s in _SIDES}
         self.jump = {s: np.zeros((n, m + 1)) for s in _SIDES}
         self.stop = {s: self._stop_time(concede[s]) for s in _SIDES}
@@ -277,12 +354,7 @@ class AttritionHazards:
             bad = on & ((coef.m0 <= 0.0) | (m_end <= 0.0) | (np.isinf(live) & (coef.m1 < 0.0)))
             drift = on & ~bad & ((coef.a < 0.0) | (coef.a + coef.c * end < 0.0))
             if drift.any():
-                i, k = (int(v[0]) for v in np.nonzero(drift))
-                raise ValueError(
-                    f"the concession payoff of side {other!r} rises faster than its discount "
-                    f"rate on segment {k} of draw {i}: it would rather wait, and this solver "
-                    f"needs (r + η)·ℓ ≥ ℓ' wherever the side concedes"
-                )
+                _drift_error(other, drift)
             self.bad |= bad
             off = bad | ~on  # no hazard there: neutral coefficients (no 0/0 anywhere)
             safe = _Coef(
@@ -305,12 +377,7 @@ class AttritionHazards:
             inner[:, :-1] = True
             rises = inner & (drop < -tol) & (after > 0.0)
             if rises.any():
-                i, k = (int(v[0]) for v in np.nonzero(rises))
-                raise ValueError(
-                    f"the concession payoff of side {other!r} jumps up at knot {k + 1} of draw "
-                    f"{i} ({before[i, k]:g} → {after[i, k]:g}): a side would wait for it; only "
-                    f"downward jumps (deadlines) are supported"
-                )
+                _rise_error(other, rises, ell, self.width)
             floor = np.maximum(after, 0.0)
             has = inner & (drop > tol) & (before > 0.0)
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -320,13 +387,7 @@ class AttritionHazards:
             self.jump[side][:, 1:] = atom
             steps = whole - _log1m(atom)
             self.cum[side][:, 1:] = np.cumsum(steps, axis=1)
-        both = (self.jump["a"] > 0) & (self.jump["b"] > 0)
-        if both.any():
-            i, k = (int(v[0]) for v in np.nonzero(both))
-            raise ValueError(
-                f"both sides' concession payoffs drop at knot {k} of draw {i}: simultaneous "
-                f"deadline atoms are not supported"
-            )
+        _both_error(self.jump)
         steps = np.where(
             np.isfinite(self.width), collapse * finite_w, np.where(collapse > 0, np.inf, 0.0)
         )
@@ -350,7 +411,14 @@ class AttritionHazards:
         for name in ("cum", "jump", "stop", "yields"):
             setattr(out, name, {s: v[idx] for s, v in getattr(self, name).items()})
         out.collapse_cum = self.collapse_cum[idx]
+        out._stacked = {s: v[idx] for s, v in self._stacked.items()}
         return out
+
+    def stacked(self, side: str) -> Array:
+        """Side's hazard coefficients in the kernels' ``(n, m, 5)`` layout (built once)."""
+        if side not in self._stacked:
+            self._stacked[side] = self.coef[side].stacked()
+        return self._stacked[side]
 
     def _corner(self, side: str) -> Bools:
         """Where a side would rather have no deal, and winning is worse than conceding."""
@@ -411,6 +479,11 @@ class AttritionHazards:
 
     def cumulative(self, side: str, t: Array, *, after_jump: bool = True) -> Array:
         r""":math:`\Lambda_i(t)`, counting a deadline atom at a knot ``t`` if ``after_jump``."""
+        if kernels_enabled():
+            tt = np.ascontiguousarray(np.broadcast_to(t, (self.n,)), dtype=np.float64)
+            return kernels.cumulative(
+                self.knots, self.cum[side], self.jump[side], self.stacked(side), tt, after_jump
+            )
         k = self.segment_of(t)
         u = np.maximum(t - np.take_along_axis(self.knots, k[:, None], axis=1)[:, 0], 0.0)
         base = np.take_along_axis(self.cum[side], k[:, None], axis=1)[:, 0]
@@ -423,6 +496,11 @@ class AttritionHazards:
     def first_passage(self, side: str, theta: Array) -> Array:
         r""":math:`T_i = \inf\{t : \Lambda_i(t) \ge \theta_i\}` (inf if never)."""
         cum, jump = self.cum[side], self.jump[side]
+        if kernels_enabled():
+            theta = np.ascontiguousarray(theta, dtype=np.float64)
+            return kernels.first_passage(
+                self.knots, self.width, cum, jump, self.stacked(side), theta
+            )
         reached = cum[:, 1:] >= theta[:, None]  # by knot k + 1, after its atom
         any_hit = reached.any(axis=1)
         j = np.where(any_hit, np.argmax(reached, axis=1), 0)  # segment before that knot
@@ -648,6 +726,9 @@ class Attrition:
         """
         if self._tables is not None:
             return self._tables
+        if kernels_enabled():
+            self._tables = self._incidence_kernel()
+            return self._tables
         hz = self.hz
         n, m = hz.n, hz.m
         inc = {s: np.zeros((n, m)) for s in _SIDES}
@@ -699,6 +780,29 @@ class Attrition:
         }
         return self._tables
 
+    def _incidence_kernel(self) -> dict[str, Array]:
+        """:meth:`incidence` by the compiled kernel (:mod:`._attrition_kernels`)."""
+        hz = self.hz
+        inc_a, inc_b, atom_a, atom_b, ta, tb = kernels.incidence(
+            hz.knots,
+            self.end,
+            self.survivors,
+            self.theta["a"],
+            self.theta["b"],
+            hz.cum["a"],
+            hz.cum["b"],
+            hz.jump["a"],
+            hz.jump["b"],
+            hz.stacked("a"),
+            hz.stacked("b"),
+            hz.collapse,
+            hz.collapse_cum,
+            _GL_X,
+            _GL_W,
+        )
+        atom_a[:, 0], atom_b[:, 0] = self.atoms["a"], self.atoms["b"]
+        return {"a": inc_a, "b": inc_b, "atom_a": atom_a, "atom_b": atom_b, "ta": ta, "tb": tb}
+
     def p_concedes(self, side: str) -> Array:
         """Probability that the agreement is ``side``'s concession."""
         t = self.incidence()
@@ -738,6 +842,24 @@ class Attrition:
         n = hz.n
         ut = np.broadcast_to(np.asarray(u_time, dtype=np.float64), (n,))
         us = np.broadcast_to(np.asarray(u_side, dtype=np.float64), (n,))
+        if kernels_enabled():
+            return kernels.sample(
+                hz.knots,
+                self.end,
+                self.start_atom_a,
+                self.start_atom_b,
+                self.theta["a"],
+                self.theta["b"],
+                hz.cum["a"],
+                hz.cum["b"],
+                hz.jump["a"],
+                hz.stacked("a"),
+                hz.stacked("b"),
+                hz.collapse,
+                hz.collapse_cum,
+                np.ascontiguousarray(ut),
+                np.ascontiguousarray(us),
+            )
         ca, cb = self.start_atom_a, self.start_atom_b
         at_start = ut < ca + cb
         time = np.where(at_start, self.start, np.nan)
