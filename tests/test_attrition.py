@@ -8,37 +8,11 @@ from hypothesis import strategies as st
 
 from alliance_sim.solvers.attrition import Piecewise, attrition_hazards, war_of_attrition
 from alliance_sim.solvers.reputation import abreu_gul
+from alliance_sim.testing.strategies import deadline_war as deadline_case
 
 
 def constant(n, m, v):
     return Piecewise(np.full((n, m), float(v)), np.zeros((n, m)))
-
-
-def rows(n, values):
-    return np.tile(np.asarray(values, dtype=np.float64), (n, 1))
-
-
-def deadline_case(n=1, z_a=0.1, z_b=0.2):
-    """Side a's payoffs drop by 0.05 at 0.3 (its budget draft); from 0.5 both lose payoff
-    (a lapse) and the talks may collapse (hazard 0.5)."""
-    knots = rows(n, [0.0, 0.3, 0.5, np.inf])
-    ca = Piecewise(rows(n, [0.4, 0.35, 0.35]), rows(n, [0, 0, -0.3]))
-    wa = Piecewise(rows(n, [0.7, 0.65, 0.65]), rows(n, [0, 0, -0.3]))
-    cb = Piecewise(rows(n, [0.3, 0.3, 0.3]), rows(n, [0, 0, -0.2]))
-    wb = Piecewise(rows(n, [0.6, 0.6, 0.6]), rows(n, [0, 0, -0.2]))
-    collapse = rows(n, [0.0, 0.0, 0.5])
-    return dict(
-        knots=knots,
-        concede_a=ca,
-        win_a=wa,
-        concede_b=cb,
-        win_b=wb,
-        rate_a=1.0,
-        rate_b=1.5,
-        z_a=z_a,
-        z_b=z_b,
-        collapse=collapse,
-    )
 
 
 @settings(deadline=None, max_examples=40)

@@ -371,16 +371,19 @@ def _knots(
     switches = []
     for gains, x in sides:
         cs = range(len(gains.terms))
+        at = [  # G(x, c, t) at p1 and p2 of every segment, (n, m)
+            [
+                gains.combine(x, c, np.stack([gains.fixed(c, p[:, k]) for k in range(m)], 1))
+                for c in cs
+            ]
+            for p in (p1, p2)
+        ]
         for c1 in cs:
             for c2 in cs:
                 if c2 <= c1:
                     continue
-                d1 = np.stack(
-                    [gains(x, c1, p1[:, k]) - gains(x, c2, p1[:, k]) for k in range(m)], axis=1
-                )
-                d2 = np.stack(
-                    [gains(x, c1, p2[:, k]) - gains(x, c2, p2[:, k]) for k in range(m)], axis=1
-                )
+                d1 = at[0][c1] - at[0][c2]
+                d2 = at[1][c1] - at[1][c2]
                 diff = d2 - d1
                 safe = np.where(diff != 0, diff, 1.0)
                 cross = np.where(diff != 0, p1 - d1 * (p2 - p1) / safe, np.inf)

@@ -577,7 +577,13 @@ class LapseCost(_SigningTimeCost):
         start = t if self.ready is None else np.maximum(t, draws[self.ready])
         lead = 0.0 if self.lead is None else draws[self.lead]
         short = 0.0 if self.lead_extension is None else draws[self.lead_extension]
-        return np.where(full, start + lead, t + short)
+        if full.ndim:
+            return np.where(full, start + lead, t + short)
+        # One term for every draw (the usual call): compute only its branch; np.where
+        # with a 0-d condition costs about 10x the arithmetic.
+        shape = np.broadcast_shapes(np.shape(start), np.shape(lead), t.shape, np.shape(short))
+        out = np.asarray(start + lead if full else t + short, dtype=np.float64)
+        return out if out.shape == shape else np.array(np.broadcast_to(out, shape))
 
     def value(self, draws: DrawsLike, x: Array, T: ArrayOrFloat, t: ArrayOrFloat) -> ArrayLike:  # noqa: D102
         lapse = np.maximum(0.0, self.effective(draws, T, t) - draws[self.date])

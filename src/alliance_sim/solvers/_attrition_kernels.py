@@ -403,12 +403,12 @@ def hazards(
                 is_bad = on and (m0 <= 0.0 or m_end <= 0.0 or (math.isinf(live) and m1 < 0.0))
                 drift[s, i, k] = on and not is_bad and (a < 0.0 or a + c * end < 0.0)
                 bad[i, k] = bad[i, k] or is_bad
-                if is_bad or not on:
-                    a, c, m0, m1 = 0.0, 0.0, 1.0, 0.0
-                    if is_bad:
-                        live = 0.0
                 cf = coef[s, i, k]
-                cf[0], cf[1], cf[2], cf[3], cf[4] = a, c, m0, m1, live
+                if is_bad or not on:  # no hazard there: neutral coefficients
+                    cf[0], cf[1], cf[2], cf[3], cf[4] = 0.0, 0.0, 1.0, 0.0, 0.0 if is_bad else live
+                else:
+                    cf[0], cf[1], cf[2], cf[3], cf[4] = a, c, m0, m1, live
+                # Λ over the whole live part (inf on an endless live segment, even a bad one).
                 if math.isinf(live):
                     whole = math.inf
                 else:

@@ -10,7 +10,9 @@
 * :func:`players` — the default players with random weights and, optionally, a
   concave term of the researcher's own (a :class:`~alliance_sim.players.FunctionTerm`);
 * :func:`scenarios` — the Japan–US preset with some parameters fixed at random values;
-* :func:`bimatrix_games` — batches of games, degenerate ones common.
+* :func:`bimatrix_games` — batches of games, degenerate ones common;
+* :func:`attrition_wars` — wars of attrition on a calendar (deadlines, lapses,
+  collapse), and :func:`deadline_war`, a worked example of one.
 
 They are themselves tested in ``tests/test_strategies.py``.
 """
@@ -27,10 +29,13 @@ from ..games import BargainingProblem
 from ..parameters import Draws, Parameter, ParameterSpace
 from ..players import FunctionTerm, Player, tokyo, washington
 from ..scenarios import Scenario, japan_us_2020
+from ..solvers.attrition import Piecewise
 
 __all__ = [
     "DEFAULT_RANGES",
+    "attrition_wars",
     "bimatrix_games",
+    "deadline_war",
     "default_player_draws",
     "default_problem",
     "linear_ranges",
@@ -235,3 +240,84 @@ def scenarios(draw: Any) -> Scenario:
     names = draw(st.lists(st.sampled_from(sorted(SCENARIO_OVERRIDES)), unique=True, max_size=4))
     changes = {n: draw(st.floats(*SCENARIO_OVERRIDES[n])) for n in names}
     return scn.with_parameters(**changes) if changes else scn
+
+
+def _rows(n: int, values: list[float]) -> np.ndarray:
+    return np.tile(np.asarray(values, dtype=np.float64), (n, 1))
+
+
+def deadline_war(n: int = 1, z_a: Any = 0.1, z_b: Any = 0.2) -> dict[str, Any]:
+    """Keyword arguments of :func:`~alliance_sim.solvers.war_of_attrition`: a worked example.
+
+    Side *a*'s payoffs drop by 0.05 at 0.3 (its budget draft); from 0.5 both sides
+    lose payoff (a lapse) and the talks may collapse (hazard 0.5). ``n`` identical
+    draws with priors ``z_a``, ``z_b``.
+    """
+    return dict(
+        knots=_rows(n, [0.0, 0.3, 0.5, np.inf]),
+        concede_a=Piecewise(_rows(n, [0.4, 0.35, 0.35]), _rows(n, [0, 0, -0.3])),
+        win_a=Piecewise(_rows(n, [0.7, 0.65, 0.65]), _rows(n, [0, 0, -0.3])),
+        concede_b=Piecewise(_rows(n, [0.3, 0.3, 0.3]), _rows(n, [0, 0, -0.2])),
+        win_b=Piecewise(_rows(n, [0.6, 0.6, 0.6]), _rows(n, [0, 0, -0.2])),
+        rate_a=1.0,
+        rate_b=1.5,
+        z_a=z_a,
+        z_b=z_b,
+        collapse=_rows(n, [0.0, 0.0, 0.5]),
+    )
+
+
+def _war_side(draw: Any, widths: np.ndarray) -> tuple[Piecewise, Piecewise]:
+    """One side's concession and win payoffs on the segments: never jumping up."""
+    n, m = widths.shape
+    out = np.empty((4, n, m))  # concede level, slope; win level, slope
+    for i in range(n):
+        ell = draw(st.floats(0.05, 1.0))
+        for k in range(m):
+            slope = draw(st.sampled_from([0.0, -1e-7, -0.05, -0.4, -2.0]))
+            margin = draw(st.floats(0.01, 1.0))
+            margin_slope = draw(st.sampled_from([0.0, 1e-9, -1e-3, -0.2, 0.3]))
+            out[:, i, k] = ell, slope, ell + margin, slope + margin_slope
+            width = widths[i, k] if np.isfinite(widths[i, k]) else 0.0
+            # The next segment starts at or below this one's left limit (a deadline drop).
+            ell = ell + slope * width - draw(st.sampled_from([0.0, 0.0, 0.01, 0.2]))
+    return Piecewise(out[0], out[1]), Piecewise(out[2], out[3])
+
+
+@st.composite
+def attrition_wars(draw: Any, max_draws: int = 4, max_segments: int = 4) -> dict[str, Any]:
+    """Keyword arguments of :func:`~alliance_sim.solvers.war_of_attrition`, edge cases common.
+
+    Falling or flat payoffs with deadline drops (never up), payoffs reaching zero
+    inside a segment, winning margins that shrink to nothing (irregular wars),
+    zero-width segments, a finite or infinite last knot, collapse hazards of 0 or
+    more, and priors up to 1 (no rational type). Some wars are refused by the solver
+    (a payoff rising faster than the discount rate, simultaneous deadlines): the
+    refusal is part of what is compared.
+    """
+    n = draw(st.integers(1, max_draws))
+    m = draw(st.integers(1, max_segments))
+    steps = np.array(
+        [[draw(st.sampled_from([0.0, 0.05, 0.3, 1.0])) for _ in range(m)] for _ in range(n)]
+    )
+    knots = np.concatenate([np.zeros((n, 1)), np.cumsum(steps, axis=1)], axis=1)
+    if draw(st.booleans()):
+        knots[:, -1] = np.inf
+    widths = np.diff(knots, axis=1)
+    concede_a, win_a = _war_side(draw, widths)
+    concede_b, win_b = _war_side(draw, widths)
+    collapse = np.array(
+        [[draw(st.sampled_from([0.0, 0.5, 3.0])) for _ in range(m)] for _ in range(n)]
+    )
+    return dict(
+        knots=knots,
+        concede_a=concede_a,
+        win_a=win_a,
+        concede_b=concede_b,
+        win_b=win_b,
+        rate_a=draw(st.floats(0.05, 3.0)),
+        rate_b=draw(st.floats(0.05, 3.0)),
+        z_a=draw(st.sampled_from([0.01, 0.2, 0.7, 1.0])),
+        z_b=draw(st.sampled_from([0.01, 0.3, 1.0])),
+        collapse=collapse,
+    )
