@@ -14,9 +14,12 @@ import threading
 
 import numpy as np
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 import alliance_sim as asim
 from alliance_sim._jit import kernels_enabled, numpy_reference
+from alliance_sim.solvers import find_root
 
 #: Payments and gains in ¥ bn, probabilities and times in years: the documented tolerance.
 ATOL = 1e-9
@@ -129,3 +132,31 @@ def test_the_disk_cache_does_not_change_results(tmp_path):
     here = asim.simulate(asim.scenarios.japan_us_2020(), 500, seed=3, scheduler="sync")
     assert_same_arrays(outs[0], outs[1])
     assert_same_arrays(outs[0], {k: np.asarray(v) for k, v in here.outputs.items()})
+
+
+@settings(deadline=None, max_examples=80)
+@given(
+    roots=st.lists(st.floats(-50, 50), min_size=1, max_size=12),
+    power=st.sampled_from([1, 3, 5]),
+    kink=st.floats(-60, 60),
+    lo=st.floats(-100, -50),
+    hi=st.floats(50, 100),
+    xtol=st.sampled_from([1e-9, 1e-3]),
+    rtol=st.sampled_from([0.0, 1e-12]),
+)
+@example(roots=[0.0, -100.0], power=1, kink=0.0, lo=-100.0, hi=100.0, xtol=1e-9, rtol=0.0)
+def test_the_root_finder_step_is_bit_identical_to_the_reference(
+    roots, power, kink, lo, hi, xtol, rtol
+):
+    """Odd powers (flat at the root), a kink, roots at a bracket end: same bits, same count."""
+    r = np.asarray(roots).reshape(1, -1).repeat(2, axis=0)  # a 2-D batch
+
+    def f(x):
+        return np.sign(x - r) * np.abs(x - r) ** power + 0.1 * np.maximum(x - kink, 0.0)
+
+    kernel = find_root(f, lo, hi, xtol=xtol, rtol=rtol, maxiter=60)
+    with numpy_reference():
+        reference = find_root(f, lo, hi, xtol=xtol, rtol=rtol, maxiter=60)
+    assert np.array_equal(kernel.x, reference.x)
+    assert np.array_equal(kernel.converged, reference.converged)
+    assert kernel.iterations == reference.iterations

@@ -44,6 +44,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._jit import kernels_enabled
+from . import _rootfind_kernels as kernels
+
 __all__ = ["RootResult", "bracket_monotone", "find_root", "split_at_points"]
 
 Array = NDArray[np.float64]
@@ -167,6 +170,8 @@ def find_root(
     # Lanes that have converged keep iterating inside their collapsed bracket (their
     # result x is frozen): masking every update costs more than the spare arithmetic,
     # and an active lane's arithmetic is the same either way.
+    if kernels_enabled() and a.size:
+        return _find_root_kernel(f, a, b, c, fa, fb, fc, t, x, done, xtol, rtol, maxiter)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         while it < maxiter and not done.all():
             it += 1
@@ -198,6 +203,36 @@ def find_root(
             t_new = np.where(iqi & np.isfinite(t_iqi), t_iqi, 0.5)
             tl = np.minimum(0.5, 0.5 * tol / np.where(width > 0, width, 1.0))
             t = np.clip(t_new, tl, 1.0 - tl)
+    return RootResult(x=x, converged=done, iterations=it)
+
+
+def _find_root_kernel(
+    f: Fn,
+    a: Array,
+    b: Array,
+    c: Array,
+    fa: Array,
+    fb: Array,
+    fc: Array,
+    t: Array,
+    x: Array,
+    done: NDArray[np.bool_],
+    xtol: float,
+    rtol: float,
+    maxiter: int,
+) -> RootResult:
+    """:func:`find_root`'s iterations with the compiled step (the same numbers)."""
+    shape = a.shape
+    flat = [v.reshape(-1) for v in (a, b, c, fa, fb, fc, t, x, done)]
+    xt = (a + t * (b - a)).reshape(-1)
+    it = 0
+    all_done = bool(done.all())
+    while it < maxiter and not all_done:
+        it += 1
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # as the reference
+            ft = _eval(f, xt.reshape(shape), "f")
+        ft = np.ascontiguousarray(ft, dtype=np.float64).reshape(-1)
+        xt, all_done = kernels.chandrupatla_step(*flat, xt, ft, xtol, rtol)
     return RootResult(x=x, converged=done, iterations=it)
 
 
