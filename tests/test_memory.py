@@ -76,13 +76,14 @@ def test_check_memory_explains_what_to_change():
 def test_peak_rss_is_the_childs_own_not_its_parents():
     import numpy as np
 
-    big = np.ones(400 * 2**20 // 8)  # this process now holds 400 MB
+    big = np.ones(1024 * 2**20 // 8)  # this process now holds 1 GB
     code = (
         "import json, resource; from alliance_sim.sweep.memory import peak_rss; "
         "print(json.dumps([peak_rss(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]))"
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     own, inherited_kb = json.loads(out.stdout)
-    assert own < 200 * 2**20  # the child itself is small ...
-    assert inherited_kb * 1024 >= 400 * 2**20  # ... though ru_maxrss says otherwise
+    # The child is small (its imports, numba's compiler included, about 215 MB) ...
+    assert own < 500 * 2**20
+    assert inherited_kb * 1024 >= 1024 * 2**20  # ... though ru_maxrss says otherwise
     del big
