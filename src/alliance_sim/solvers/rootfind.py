@@ -223,7 +223,8 @@ def _find_root_kernel(
 ) -> RootResult:
     """:func:`find_root`'s iterations with the compiled step (the same numbers)."""
     shape = a.shape
-    flat = [v.reshape(-1) for v in (a, b, c, fa, fb, fc, t, x, done)]
+    ra, rb, rc, rfa, rfb, rfc, rt, rx = (v.reshape(-1) for v in (a, b, c, fa, fb, fc, t, x))
+    rdone = done.reshape(-1)  # the kernel updates these flat arrays in place
     xt = (a + t * (b - a)).reshape(-1)
     it = 0
     all_done = bool(done.all())
@@ -232,8 +233,10 @@ def _find_root_kernel(
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # as the reference
             ft = _eval(f, xt.reshape(shape), "f")
         ft = np.ascontiguousarray(ft, dtype=np.float64).reshape(-1)
-        xt, all_done = kernels.chandrupatla_step(*flat, xt, ft, xtol, rtol)
-    return RootResult(x=x, converged=done, iterations=it)
+        xt, all_done = kernels.chandrupatla_step(
+            ra, rb, rc, rfa, rfb, rfc, rt, rx, rdone, xt, ft, xtol, rtol
+        )
+    return RootResult(x=rx.reshape(shape), converged=rdone.reshape(shape), iterations=it)
 
 
 def bracket_monotone(
