@@ -124,6 +124,57 @@ def test_no_acceptable_payment_means_no_agreement():
     assert not out["agreement"][0] and out["opt_out"][0]
 
 
+def test_outcome_with_no_period_left_is_no_agreement():
+    """No period (or ``start`` at the end of the calendar): nothing happens on the path.
+    (Regression: the argmax over no period raised.)"""
+    for res, start in ((pie(0, 0.9, 0.9, n=3), None), (pie(4, 0.9, 0.9, n=3), 4)):
+        out = res.outcome(start)
+        np.testing.assert_array_equal(out["period"], [-1, -1, -1])
+        np.testing.assert_array_equal(out["contract"], [-1, -1, -1])
+        assert not out["agreement"].any() and not out["opt_out"].any()
+        assert np.isnan(out["payment"]).all()
+        assert out["period"].dtype == out["contract"].dtype == np.int64
+    np.testing.assert_array_equal(pie(4, 0.9, 0.9).outcome(3)["period"], [3])
+    with pytest.raises(ValueError, match=r"start must lie in \[0, 4\]"):
+        pie(4, 0.9, 0.9).outcome(5)
+
+
+class _Split:
+    """The payee's gain x with its own inverse; records the lanes it is asked to invert."""
+
+    def __init__(self):
+        self.asked = []
+
+    def __call__(self, x, k, c):
+        return x
+
+    def solve(self, target, k, c, where):
+        self.asked.append(where.copy())
+        return np.where(where, target, np.nan)
+
+
+def test_a_gain_inverts_only_the_lanes_where_the_responder_is_indifferent():
+    """Lane 1's interval is one point (lo = hi): its offer is that point, never an inverse
+    (a one-point interval has none). Regression: every lane was passed to ``solve``."""
+    payee = _Split()
+    lo, hi = np.array([0.0, 0.4, 0.0]), np.array([1.0, 0.4, 0.2])
+    res = alternating_offers(
+        periods=range(2),
+        proposer=[PAYER, PAYEE],
+        gain_payer=lambda x, k, c: 1.0 - x,
+        gain_payee=payee,
+        delta_payer=0.9,
+        delta_payee=0.9,
+        n=3,
+        bounds=lambda k: (lo, hi),
+    )
+    # Period 1: the payee proposes hi. Period 0: the payer offers what leaves it indifferent,
+    # δ · hi, by an inverse on lanes 0 and 2; lane 1 can only offer its one point.
+    np.testing.assert_allclose(res.payment, [[0.9, 0.4, 0.18], [1.0, 0.4, 0.2]], rtol=1e-15)
+    assert len(payee.asked) == 1  # period 0 only (in period 1 the payee proposes)
+    np.testing.assert_array_equal(payee.asked[0], [True, False, True])
+
+
 def test_engine_bad_input():
     with pytest.raises(ValueError, match=r"delta_payer must lie in \(0, 1\]"):
         pie(3, 0.0, 0.9)

@@ -76,13 +76,18 @@ from numpy.typing import NDArray
 
 from ..parameters import Draws
 from ..players.player import Player
+from ..players.terms import FiscalCost, PaymentValue, ReferencePoint
 from ..solvers import nash_solution
 from ..solvers.alternating import (
+    LINEAR,
+    LOSS,
     PAYEE,
     PAYER,
+    AffineGain,
     AlternatingOffersResult,
     Evaluator,
     GainFn,
+    PaymentTerms,
     alternating_offers,
 )
 from ..solvers.rootfind import RTOL, XTOL, find_root
@@ -151,7 +156,12 @@ class _Inverse:
         self.ys = y * self.sign[:, None]  # increasing along each row
         self.phi, self.dphi, self.n = phi, dphi, n
 
-    def __call__(self, target: Array) -> Array:
+    def __call__(self, target: Array, where: NDArray[np.bool_] | None = None) -> Array:
+        """``φ⁻¹(target)`` per draw, for the draws where ``where`` is True (default: all).
+
+        The other draws are not solved (their result is meaningless): a draw whose
+        target is out of reach (e.g. a one-point interval, ``lo == hi``) cannot fail.
+        """
         ys = self.ys
         t = target * self.sign
         rows = np.arange(self.n)
@@ -161,7 +171,7 @@ class _Inverse:
         ya, yb = ys[rows, lo], ys[rows, lo + 1]
         with np.errstate(divide="ignore", invalid="ignore"):
             x = np.where(yb > ya, xa + (t - ya) * (xb - xa) / (yb - ya), xa)
-        loose = np.ones(self.n, dtype=bool)
+        loose = np.ones(self.n, dtype=bool) if where is None else where.copy()
         for _ in range(6):  # Newton, kept inside the cell; quadratic convergence
             f = self.phi(x) * self.sign - t
             d = self.dphi(x) * self.sign
@@ -233,10 +243,105 @@ class _Gain:
         share = self.terms[c] / self.horizon
         return share * self._phi(x) + self._constant(k, c)
 
-    def solve(self, target: Array, k: int, c: int) -> Array:
+    def solve(self, target: Array, k: int, c: int, where: NDArray[np.bool_] | None = None) -> Array:
+        """The payment ``x`` with ``g(x, k, c) = target``, for the draws in ``where`` (all)."""
         share = self.terms[c] / self.horizon
         assert self.inverse is not None
-        return self.inverse((target - self._constant(k, c)) / share)
+        return self.inverse((target - self._constant(k, c)) / share, where)
+
+    def affine_form(self, periods: range, contracts: int) -> AffineGain | None:
+        r"""The gain as :math:`a_c\,\varphi(x) + b_c(k)` for the solver's fused kernel.
+
+        :math:`a_c = T_c / H`, :math:`b_c(k)` is :meth:`_constant` (tabulated for every
+        period of ``periods``) and :math:`\varphi` the player's payment part in the form
+        :class:`~alliance_sim.solvers.alternating.PaymentTerms` evaluates, with the table
+        of the inverse. None (the solver then runs its numpy loop) when a term that
+        depends on the payment is not one of the built-in kinds (:func:`_payment_terms`).
+        """
+        phi = _payment_terms(self.player, self.state)
+        if phi is None or contracts > len(self.terms):
+            return None
+        n = self.state.n
+        const = np.empty((len(periods), contracts, n))
+        for r, k in enumerate(periods):
+            for c in range(contracts):
+                const[r, c] = self._constant(k, c)
+                self._fixed[(k, c)] = const[r, c]  # one copy in memory: the cache views the table
+        share = np.array([self.terms[c] / self.horizon for c in range(contracts)])
+        inv = self.inverse
+        if inv is None:
+            return AffineGain(share=share, const=const, phi=phi)
+        return AffineGain(
+            share=share,
+            const=const,
+            phi=phi,
+            table_x=np.ascontiguousarray(inv.x),
+            table_y=np.ascontiguousarray(inv.ys),
+            sign=np.ascontiguousarray(inv.sign),
+        )
+
+
+def _payment_terms(player: Player, state: Draws) -> PaymentTerms | None:
+    r"""A player's payment part :math:`\varphi` as :class:`PaymentTerms`, if it has that form.
+
+    The built-in terms that depend on the payment map onto the two kinds:
+    :class:`~alliance_sim.players.terms.FiscalCost` (:math:`-(1 + \lambda)\,x`) and
+    :class:`~alliance_sim.players.terms.PaymentValue` (:math:`w\,x`) are LINEAR with
+    :math:`a = -(1 + \lambda)` and :math:`a = w`;
+    :class:`~alliance_sim.players.terms.ReferencePoint` is a LOSS with its strength,
+    reference, power and direction. Any other term (a subclass, a researcher's
+    :class:`~alliance_sim.players.FunctionTerm`) gives None.
+
+    Parameters
+    ----------
+    player : Player
+        Whose payment part.
+    state : Draws
+        Draws resolved as one winner.
+
+    Returns
+    -------
+    PaymentTerms or None
+    """
+    n = state.n
+    kinds, weights, coefs, refs, powers, directions = [], [], [], [], [], []
+
+    def per_draw(v: Any) -> Array:
+        return np.ascontiguousarray(np.broadcast_to(np.asarray(v, dtype=np.float64), (n,)))
+
+    for term, w in player.terms:
+        if w == 0.0 or not term.depends_on_x:
+            continue
+        if type(term) is FiscalCost:
+            kinds.append(LINEAR)
+            coefs.append(per_draw(-(1.0 + np.asarray(state[term.mcpf], dtype=np.float64))))
+            refs.append(np.ones(n))
+            powers.append(1.0)
+            directions.append(1.0)
+        elif type(term) is PaymentValue:
+            kinds.append(LINEAR)
+            coefs.append(per_draw(state[term.weight]))
+            refs.append(np.ones(n))
+            powers.append(1.0)
+            directions.append(1.0)
+        elif type(term) is ReferencePoint:
+            kinds.append(LOSS)
+            coefs.append(per_draw(state[term.strength]))
+            refs.append(per_draw(state[term.reference]))
+            powers.append(float(term.power))
+            directions.append(float(term.direction))
+        else:
+            return None
+        weights.append(float(w))
+    j = len(kinds)
+    return PaymentTerms(
+        kind=np.array(kinds, dtype=np.int64),
+        weight=np.array(weights, dtype=np.float64),
+        coef=np.stack(coefs) if j else np.zeros((0, n)),
+        ref=np.stack(refs) if j else np.zeros((0, n)),
+        power=np.array(powers, dtype=np.float64),
+        direction=np.array(directions, dtype=np.float64),
+    )
 
 
 def _fixed(scenario: Any, name: str) -> float:

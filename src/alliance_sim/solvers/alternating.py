@@ -37,7 +37,8 @@ exactly :math:`R_r(k)`:
     \end{cases}
 
 (a root of a monotone function, found by the vectorized bracketing solver — or
-by the gain's own ``solve(target, k, c)`` method when it has one — or an end of
+by the gain's own ``solve(target, k, c, where=lanes)`` method when it has one, which
+need only invert the lanes where the boolean array ``lanes`` is True — or an end of
 the interval). The proposer picks the contract with the best value
 :math:`\delta_p^k g_p(x_c, k, c)` and makes that offer if it is at least its
 fallback — :math:`\delta_p^k e_p` if the responder would opt out
@@ -45,6 +46,15 @@ fallback — :math:`\delta_p^k e_p` if the responder would opt out
 acceptable offer and the period passes (delay) or the responder opts out. Ties
 go to agreement. Every step is elementwise over draws; the only loop is over
 periods.
+
+**Compiled kernel** (issue #13). When every gain has the affine form
+:math:`g(x, k, c) = a_c\, \varphi(x) + b_c(k)` (an ``affine_form`` method returning an
+:class:`AffineGain`: :math:`\varphi` a sum of linear and power-loss payment terms, with
+the table of its inverse), the recursion runs fused per draw in a numba kernel (all
+periods of a draw, values in registers, the responder's inverse by the same table and
+Newton steps; :mod:`._alternating_kernels`), with the same arithmetic in the same
+order as the numpy loop, which stays the reference
+(:func:`alliance_sim._jit.numpy_reference`). Other gains take the numpy loop.
 
 **Evaluators.** Besides the two sides' own values, the solver can carry the value
 of the equilibrium path to other evaluators (e.g. the incumbent administration's
@@ -73,10 +83,23 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._jit import kernels_enabled
 from .._validation import as_float_array, check_in_range, check_int
+from . import _alternating_kernels as kernels
+from ._alternating_kernels import LINEAR, LOSS
 from .rootfind import RTOL, XTOL, find_root
 
-__all__ = ["PAYEE", "PAYER", "AlternatingOffersResult", "Evaluator", "alternating_offers"]
+__all__ = [
+    "LINEAR",
+    "LOSS",
+    "PAYEE",
+    "PAYER",
+    "AffineGain",
+    "AlternatingOffersResult",
+    "Evaluator",
+    "PaymentTerms",
+    "alternating_offers",
+]
 
 Array = NDArray[np.float64]
 #: ``gain(x, k, c) -> array``: undiscounted gain of agreeing on ``x`` under contract ``c``
@@ -147,11 +170,28 @@ class AlternatingOffersResult:
         Returns ``period`` (first period with an agreement or an opt-out, −1 if
         none before the end), ``agreement`` (bool), ``opt_out`` (bool),
         ``payment`` (NaN without agreement), ``contract`` (−1 without agreement).
+        With no period left (``start`` the end of :attr:`periods`, or no periods at
+        all) the path is the end of the calendar: no agreement and no opt-out.
+
+        Raises
+        ------
+        ValueError
+            If ``start`` is outside ``periods.start … periods.stop``.
         """
-        k0 = self.periods.start
+        k0, K = self.periods.start, self.periods.stop
+        if start is not None and not k0 <= start <= K:
+            raise ValueError(f"start must lie in [{k0}, {K}]; got {start}")
         first = 0 if start is None else start - k0
         events = (self.agree | self.opt_out)[first:]
         n = events.shape[1]
+        if events.shape[0] == 0:  # nothing left to decide (argmax over no period fails)
+            return {
+                "period": np.full(n, -1, dtype=np.int64),
+                "agreement": np.zeros(n, dtype=bool),
+                "opt_out": np.zeros(n, dtype=bool),
+                "payment": np.full(n, np.nan),
+                "contract": np.full(n, -1, dtype=np.int64),
+            }
         any_event = events.any(axis=0)
         idx = np.where(any_event, np.argmax(events, axis=0), 0) + first
         lanes = np.arange(n)
@@ -190,7 +230,9 @@ def _offer(
     x = np.where(ok, end, np.nan)
     solve = getattr(gain, "solve", None)
     if inner.any() and solve is not None:  # the gain inverts itself (e.g. a tabulated inverse)
-        x = np.where(inner, solve(need, k, c), x)
+        # Only the indifferent lanes: elsewhere the target may be out of reach (a one-point
+        # interval, lo == hi, has no inverse), and the kernel inverts no other lane either.
+        x = np.where(inner, solve(need, k, c, where=inner), x)
     elif inner.any():
         a = np.where(inner, lo, 0.0)
         b = np.where(inner, hi, 0.0)
@@ -320,6 +362,31 @@ def alternating_offers(
     ev_breakdown = {e: per_draw(v.breakdown, f"{e}.breakdown") for e, v in evals.items()}
     ev_outside = {e: per_draw(v.outside, f"{e}.outside") for e, v in evals.items()}
 
+    if kernels_enabled():
+        fast = _fused(
+            periods=periods,
+            proposer=proposer,
+            n=n,
+            contracts=contracts,
+            gains=(gain_payer, gain_payee, *(ev.gain for ev in evals.values())),
+            deltas=(payer_delta, payee_delta, *ev_delta.values()),
+            delta_keys=(delta_payer, delta_payee, *(ev.delta for ev in evals.values())),
+            q_of=q_of,
+            per_draw=per_draw,
+            bounds=bounds,
+            breakdown=(payer_breakdown, payee_breakdown, *ev_breakdown.values()),
+            outside=(payer_outside, payee_outside, *ev_outside.values()),
+            exits=(payer_exit, payee_exit),
+            terminal=(
+                per_draw(terminal_payer, "terminal_payer"),
+                per_draw(terminal_payee, "terminal_payee"),
+                *(per_draw(ev.terminal, f"{e}.terminal") for e, ev in evals.items()),
+            ),
+            names=tuple(evals),
+        )
+        if fast is not None:
+            return fast
+
     m = K - k0
     agree = np.zeros((m, n), dtype=bool)
     opt_out = np.zeros((m, n), dtype=bool)
@@ -433,3 +500,247 @@ def _by_contract(gain: GainFn, x: Array, k: int, c: NDArray[np.int64], contracts
     for cc in range(1, contracts):
         out = np.where(c == cc, gain(x, k, cc), out)
     return out
+
+
+# --- The fused kernel (issue #13) --------------------------------------------------------------
+#
+# Taken when every gain exposes ``affine_form(periods, contracts)`` (an :class:`AffineGain`)
+# and the kernels are on (:func:`alliance_sim._jit.kernels_enabled`); the numpy loop above is
+# the reference. The kernel itself (:func:`._alternating_kernels.backward`) and what it
+# computes are in :mod:`._alternating_kernels`; here are its inputs and the dispatch.
+
+
+@dataclass(frozen=True)
+class PaymentTerms:
+    r"""A payment part :math:`\varphi(x) = \sum_j w_j\, u_j(x)` in a form the kernel evaluates.
+
+    .. math::
+        u_j(x) = \begin{cases}
+            a_j\, x & \text{kind } j = \text{LINEAR} \\
+            -a_j\, \max\bigl(0,\ s_j (x - r_j)\bigr)^{p_j} / r_j^{\,p_j - 1}
+                & \text{kind } j = \text{LOSS}
+        \end{cases}
+
+    summed in the order ``j = 0, 1, …`` from 0 (as
+    :meth:`~alliance_sim.players.player.Player.payment_part` sums its terms). The slope
+    is :math:`a_j` and :math:`-s_j a_j\, p_j \max(0, s_j(x - r_j))^{p_j - 1} / r_j^{p_j - 1}`
+    (for :math:`p_j = 1`: :math:`-s_j a_j \mathbf 1[s_j(x - r_j) > 0]`).
+
+    Attributes
+    ----------
+    kind : ndarray of int64, (J,)
+        :data:`LINEAR` or :data:`LOSS`.
+    weight : ndarray, (J,)
+        :math:`w_j` (a weight of 1 is not multiplied).
+    coef, ref : ndarray, (J, n)
+        :math:`a_j` and :math:`r_j` per draw (``ref`` unused for LINEAR).
+    power, direction : ndarray, (J,)
+        :math:`p_j \ge 1` and :math:`s_j = \pm 1` (unused for LINEAR).
+    """
+
+    kind: NDArray[np.int64]
+    weight: Array
+    coef: Array
+    ref: Array
+    power: Array
+    direction: Array
+
+
+@dataclass(frozen=True)
+class AffineGain:
+    r"""A gain affine in a payment part: :math:`g(x, k, c) = a_c\, \varphi(x) + b_c(k)`.
+
+    What a gain callable returns from ``affine_form(periods, contracts)`` to have
+    :func:`alternating_offers` run the fused kernel. ``g`` must equal
+    ``share[c] * φ(x) + const[k − k0, c]`` as the callable computes it.
+
+    Attributes
+    ----------
+    share : ndarray, (contracts,)
+        :math:`a_c > 0`.
+    const : ndarray, (K − k0, contracts, n)
+        :math:`b_c(k)` per period, contract and draw.
+    phi : PaymentTerms
+        :math:`\varphi`.
+    table_x, table_y : ndarray, (n, G) or None
+        The inverse the gain's ``solve`` uses: ``solve(t, k, c)`` is
+        :math:`\varphi^{-1}((t - b_c(k)) / a_c)`, located in the table (``table_y``:
+        :math:`\sigma\varphi` at ``table_x``, increasing along each row), interpolated and
+        polished by Newton steps (at most six; then Chandrupatla's bracketing solver on
+        the cell), as ``games.offers._Inverse`` does. None for a gain that is never
+        inverted (an evaluator's).
+    sign : ndarray, (n,) or None
+        :math:`\sigma = \pm 1`, the direction of :math:`\varphi`.
+    """
+
+    share: Array
+    const: Array
+    phi: PaymentTerms
+    table_x: Array | None = None
+    table_y: Array | None = None
+    sign: Array | None = None
+
+
+def _fused(
+    *,
+    periods: range,
+    proposer: Sequence[int],
+    n: int,
+    contracts: int,
+    gains: tuple[GainFn, ...],
+    deltas: tuple[Array, ...],
+    delta_keys: tuple[object, ...],
+    q_of: Callable[[int], ArrayLike],
+    per_draw: Callable[[ArrayLike, str], Array],
+    bounds: Callable[[int], tuple[Array, Array]],
+    breakdown: tuple[Array, ...],
+    outside: tuple[Array | None, ...],
+    exits: tuple[Array, Array],
+    terminal: tuple[Array, ...],
+    names: tuple[str, ...],
+) -> AlternatingOffersResult | None:
+    """:func:`alternating_offers` by the fused kernel, or None when a gain has no affine form.
+
+    Side ``s`` is 0 (payer), 1 (payee), then the evaluators in order. Inputs that the
+    reference recomputes every period (``δ^k``, ``q_k``, the bounds) are tabulated once
+    per distinct input (the same numpy expressions, so the same values).
+    """
+    k0, K = periods.start, periods.stop
+    m = K - k0
+    forms = []
+    for gain in gains:
+        form_of = getattr(gain, "affine_form", None)
+        form = None if form_of is None else form_of(periods, contracts)
+        if form is None:
+            return None
+        forms.append(form)
+    for form in forms[:2]:
+        if form.table_x is None or form.table_y is None or form.sign is None:
+            return None
+    sides = len(gains)
+    # Payment parts, padded to the same number of terms (kind −1: none).
+    J = max(1, *(f.phi.kind.shape[0] for f in forms))
+    kind = np.full((sides, J), -1, dtype=np.int64)
+    weight = np.ones((sides, J))
+    power = np.ones((sides, J))
+    direction = np.ones((sides, J))
+    coef = np.zeros((sides, J, n))
+    ref = np.ones((sides, J, n))
+    share = np.empty((sides, contracts))
+    for s, f in enumerate(forms):
+        j = f.phi.kind.shape[0]
+        kind[s, :j] = f.phi.kind
+        weight[s, :j] = f.phi.weight
+        power[s, :j] = f.phi.power
+        direction[s, :j] = f.phi.direction
+        coef[s, :j] = f.phi.coef
+        ref[s, :j] = f.phi.ref
+        share[s] = f.share
+        if f.const.shape != (m, contracts, n):
+            raise ValueError(f"affine_form: const must have shape {(m, contracts, n)}")
+    # δ^k for k = k0 … K, one table per distinct discount factor.
+    disc_idx = np.empty(sides, dtype=np.int64)
+    seen: dict[int, int] = {}
+    for s in range(sides):
+        seen.setdefault(id(delta_keys[s]), len(seen))
+        disc_idx[s] = seen[id(delta_keys[s])]
+    disc = np.empty((len(seen), m + 1, n))
+    done: set[int] = set()
+    for s in range(sides):
+        if disc_idx[s] not in done:
+            done.add(int(disc_idx[s]))
+            for r in range(m + 1):
+                disc[disc_idx[s], r] = deltas[s] ** (k0 + r)
+
+    def tabulate(arrays: list[Array]) -> tuple[Array, NDArray[np.int64]]:
+        rows: list[Array] = []
+        index = np.zeros(max(m, 1), dtype=np.int64)
+        ids: dict[int, int] = {}
+        for r, a in enumerate(arrays):
+            if id(a) not in ids:
+                ids[id(a)] = len(rows)
+                rows.append(a)
+            index[r] = ids[id(a)]
+        if not rows:
+            return np.zeros((1, n)), index
+        return (np.stack(rows) if len(rows) > 1 else rows[0][None]), index
+
+    raw_q, q_rows = [], []
+    lo_rows, hi_rows = [], []
+    keep: list[object] = []  # hold the raw inputs, so that their ids stay unique
+    q_cache: dict[int, Array] = {}
+    for k in range(k0, K):
+        raw = q_of(k)
+        keep.append(raw)
+        if id(raw) not in q_cache:
+            q = per_draw(raw, "breakdown_prob")
+            check_in_range(q, "breakdown_prob", 0.0, 1.0)
+            q_cache[id(raw)] = q
+        raw_q.append(raw)
+        q_rows.append(q_cache[id(raw)])
+        lo, hi = (
+            v
+            if isinstance(v, np.ndarray) and v.shape == (n,) and v.dtype == np.float64
+            else np.broadcast_to(np.asarray(v, dtype=np.float64), (n,))
+            for v in bounds(k)
+        )
+        lo_rows.append(lo)
+        hi_rows.append(hi)
+    q_tab, q_idx = tabulate(q_rows)
+    lo_tab, lo_idx = tabulate(lo_rows)
+    hi_tab, hi_idx = tabulate(hi_rows)
+
+    agree = np.empty((m, n), dtype=bool)
+    opt_out = np.empty((m, n), dtype=bool)
+    payment = np.empty((m, n))
+    contract = np.empty((m, n), dtype=np.int64)
+    values = np.empty((sides, m + 1, n))
+    for s in range(sides):
+        values[s, m] = terminal[s]
+    has_outside = np.array([o is not None for o in outside], dtype=np.bool_)
+    outside_arr = np.stack([np.zeros(n) if o is None else o for o in outside])
+    failed = kernels.backward(
+        np.asarray([proposer[k] for k in range(k0, K)] or [0], dtype=np.int64),
+        q_tab,
+        q_idx,
+        lo_tab,
+        lo_idx,
+        hi_tab,
+        hi_idx,
+        disc,
+        disc_idx,
+        kind,
+        weight,
+        coef,
+        ref,
+        power,
+        direction,
+        share,
+        forms[0].const,
+        forms[1].const,
+        tuple(f.const for f in forms[2:]) or (forms[0].const,),
+        (forms[0].table_x, forms[1].table_x),
+        (forms[0].table_y, forms[1].table_y),
+        np.stack([forms[0].sign, forms[1].sign]),
+        np.stack(breakdown),
+        outside_arr,
+        has_outside,
+        np.stack(exits),
+        agree,
+        opt_out,
+        payment,
+        contract,
+        values,
+    )
+    if failed:
+        return None  # the reference finishes the job (or raises its error)
+    return AlternatingOffersResult(
+        periods=periods,
+        agree=agree,
+        opt_out=opt_out,
+        payment=payment,
+        contract=contract,
+        value_payer=values[0],
+        value_payee=values[1],
+        evaluators={e: values[2 + j] for j, e in enumerate(names)},
+    )
