@@ -45,6 +45,21 @@ complement ``betaincc``). Lanes with :math:`|z| > Z` (``u`` within
 :math:`3 \cdot 10^{-17}` of 0 or 1; the unit designs stop at :math:`2^{-53}`) or
 a non-finite table entry use scipy's ``beta.ppf``.
 
+**Kernel.** The per-lane evaluation (table lookup, Hermite start, Newton step,
+clamp and ``expit``) runs as one compiled numba loop, :func:`_beta_quantile_kernel`
+(:mod:`alliance_sim._jit`), without temporary arrays; the numpy implementation is kept
+as its reference (:meth:`BetaQuantile.reference`,
+:func:`~alliance_sim._jit.numpy_reference`). The kernel calls the same Boost ``ibeta``
+as ``scipy.special.betainc``, through the C entry point that
+``scipy.special.cython_special`` exports for doubles, and performs the reference's
+operations in the same order, so the two are bit-identical wherever numpy's
+``log``/``log1p``/``exp`` are the C library's. Where numpy uses its own SIMD loops
+(AVX-512) they round differently in a few lanes in ten thousand, which then differ by
+the rounding noise of the method (a few ulps; more where the quantile is ill
+conditioned or the shapes are large, ``tests/test_inverse_cdf_kernels.py``). Boost's ``ibeta``
+remains most of the kernel's cost. Without that entry point (a scipy that renamed
+it), :class:`BetaQuantile` runs the numpy implementation.
+
 Accuracy (``tests/test_inverse_cdf.py``, against ``mpmath`` at 40 digits):
 within :math:`64\,\epsilon \min(u/f + x,\ (1-u)/f + (1-x))` plus two ulps of
 the exact quantile, i.e. a few ulps where the quantile is well conditioned and
@@ -64,6 +79,7 @@ F. N. Fritsch, R. E. Carlson (1980), "Monotone piecewise cubic interpolation",
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import math
 from typing import Any
@@ -71,6 +87,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special, stats
+
+from alliance_sim._jit import kernels_enabled, njit
 
 __all__ = ["TABLE_INTERVALS", "Z_MAX", "BetaQuantile", "distribution_arguments", "inverse_cdf"]
 
@@ -88,6 +106,66 @@ _CLOSED_FORMS: dict[type, Any] = {
     type(stats.norm): special.ndtri,
     type(stats.expon): lambda u: -special.log1p(-u),
 }
+
+
+#: The C signature of the double-precision ``betainc`` in ``cython_special.__pyx_capi__``.
+_BETAINC_SIGNATURE = b"double (double, double, double, int __pyx_skip_dispatch)"
+#: The name under which the kernel links to it (registered with llvmlite, so the kernel
+#: refers to a symbol, not to an address, and numba can cache it on disk).
+_BETAINC_SYMBOL = "alliance_sim_cython_special_betainc"
+
+
+def _betainc_entry_point() -> tuple[str, int] | None:
+    """Name and address of ``scipy.special.cython_special``'s ``betainc`` for doubles.
+
+    Cython exports a fused-type function once per specialization, under a mangled name
+    (``__pyx_fuse_0betainc`` for doubles in scipy 1.17, ``__pyx_fuse_1betainc`` for
+    floats), each as a capsule named by its C signature. The entry point is the one
+    whose name is ``betainc`` once the ``__pyx_fuse_<n>`` prefix (if any) is removed and
+    whose signature is :data:`_BETAINC_SIGNATURE`, so a renumbering or an unfused
+    ``betainc`` is still found, and a changed signature is never called.
+
+    Returns
+    -------
+    tuple of (str, int) or None
+        The ``__pyx_capi__`` key and the function's address; None if scipy has no such
+        entry point (the kernel is then unavailable and the numpy path runs).
+    """
+    try:
+        from numba.extending import get_cython_function_address
+        from scipy.special import cython_special
+
+        capi = cython_special.__pyx_capi__
+    except (ImportError, AttributeError):
+        return None
+    # A prototype of its own: setting argtypes on ctypes.pythonapi's would be global.
+    capsule_name = ctypes.PYFUNCTYPE(ctypes.c_char_p, ctypes.py_object)(
+        ("PyCapsule_GetName", ctypes.pythonapi)
+    )
+    for key in sorted(capi):
+        if key.removeprefix("__pyx_fuse_").lstrip("0123456789") != "betainc":
+            continue
+        if capsule_name(capi[key]) == _BETAINC_SIGNATURE:
+            return key, int(get_cython_function_address("scipy.special.cython_special", key))
+    return None
+
+
+def _declare_betainc() -> Any:
+    """The numba declaration of ``betainc(a, b, x, 0)``, or None (module docstring, Kernel)."""
+    entry = _betainc_entry_point()
+    if entry is None:
+        return None
+    import llvmlite.binding  # type: ignore[import-untyped]
+    from numba import types
+
+    llvmlite.binding.add_symbol(_BETAINC_SYMBOL, entry[1])
+    return types.ExternalFunction(
+        _BETAINC_SYMBOL, types.float64(types.float64, types.float64, types.float64, types.intc)
+    )
+
+
+#: ``betainc(a, b, x, skip_dispatch)`` callable from a kernel; None without the entry point.
+_betainc = _declare_betainc()
 
 
 def distribution_arguments(dist: Any) -> tuple[dict[str, float], float, float]:
@@ -170,7 +248,35 @@ class BetaQuantile:
         return g - np.where(upper, -r, r) / dens
 
     def __call__(self, u: ArrayLike) -> Array:
-        """Quantiles at ``u`` (entries in ``(0, 1)``; see :func:`inverse_cdf` for the rest)."""
+        """Quantiles at ``u`` (entries in ``(0, 1)``; see :func:`inverse_cdf` for the rest).
+
+        Runs :func:`_beta_quantile_kernel` if :func:`~alliance_sim._jit.kernels_enabled`
+        (and scipy exports ``betainc`` for it), else :meth:`reference`. Lanes the table
+        does not cover get scipy's ``beta.ppf`` either way.
+        """
+        u = np.asarray(u, dtype=np.float64)
+        if _betainc is None or not kernels_enabled():
+            return self.reference(u)
+        x = np.empty(u.shape)
+        flat = u.ravel()  # C-contiguous (a copy only if u is not)
+        outside = _beta_quantile_kernel(
+            flat,
+            self.g,
+            self.slope,
+            self.valid,
+            self.a,
+            self.b,
+            self.log_beta,
+            self.step,
+            x.ravel(),
+        )
+        if outside:
+            mask = np.isnan(x)
+            x[mask] = stats.beta.ppf(u[mask], self.a, self.b)
+        return x
+
+    def reference(self, u: ArrayLike) -> Array:
+        """The numpy implementation of :meth:`__call__` (the kernel's reference)."""
         u = np.asarray(u, dtype=np.float64)
         with np.errstate(all="ignore"):
             z = np.log(u) - np.log1p(-u)
@@ -188,6 +294,85 @@ class BetaQuantile:
         if outside.any():
             x[outside] = stats.beta.ppf(u[outside], self.a, self.b)
         return x
+
+
+@njit
+def _beta_quantile_kernel(
+    u: Array,
+    g_table: Array,
+    slope_table: Array,
+    valid: NDArray[np.bool_],
+    a: float,
+    b: float,
+    log_beta: float,
+    step: float,
+    out: Array,
+) -> int:
+    """:meth:`BetaQuantile.reference`, one lane at a time, into ``out``.
+
+    The same operations in the same order as the numpy implementation (table lookup,
+    cubic Hermite start, :meth:`BetaQuantile._newton`, clamp, ``expit``), fused per
+    lane; ``log``, ``log1p`` and ``exp`` are the C library's.
+
+    Parameters
+    ----------
+    u : numpy.ndarray
+        Probabilities (1-d, C-contiguous).
+    g_table, slope_table, valid : numpy.ndarray
+        :attr:`BetaQuantile.g`, ``.slope`` and ``.valid``.
+    a, b, log_beta, step : float
+        The shapes, ``log B(a, b)`` and the table's step in ``logit u``.
+    out : numpy.ndarray
+        The quantiles (same size as ``u``); NaN where the lane needs ``beta.ppf``
+        (``|logit u| > Z_MAX``, NaN ``u``, an invalid interval or a non-finite result).
+
+    Returns
+    -------
+    int
+        The number of NaN lanes (to be filled from ``beta.ppf``).
+    """
+    outside = 0
+    for i in range(u.size):
+        ui = u[i]
+        z = math.log(ui) - math.log1p(-ui)
+        if not abs(z) <= Z_MAX:  # also NaN
+            out[i] = math.nan
+            outside += 1
+            continue
+        s = (z + Z_MAX) / step
+        k = min(int(s), TABLE_INTERVALS - 1)  # s >= 0: int() is floor
+        if not valid[k]:
+            out[i] = math.nan
+            outside += 1
+            continue
+        t = s - k
+        g0, g1 = g_table[k], g_table[k + 1]
+        d0, d1 = slope_table[k], slope_table[k + 1]
+        dg = g1 - g0
+        start = g0 + t * (d0 + t * ((3.0 * dg - 2.0 * d0 - d1) + t * (d0 + d1 - 2.0 * dg)))
+        # BetaQuantile._newton, with scipy's expit(g) = 1 / (1 + exp(-g)).
+        qi = 1.0 - ui
+        x = 1.0 / (1.0 + math.exp(-start))
+        y = 1.0 / (1.0 + math.exp(start))
+        dens = math.exp(a * math.log(x) + b * math.log(y) - log_beta)
+        if (ui - qi) * (x * y) > dens * (y - x):
+            r = _betainc(b, a, y, 0) - qi
+            g = start - (-r) / dens
+        else:
+            r = _betainc(a, b, x, 0) - ui
+            g = start - r / dens
+        # np.clip(g, g0, g1): NaN stays NaN.
+        if g < g0:
+            g = g0
+        if g > g1:
+            g = g1
+        xi = 1.0 / (1.0 + math.exp(-g))
+        if math.isfinite(xi):
+            out[i] = xi
+        else:
+            out[i] = math.nan
+            outside += 1
+    return outside
 
 
 @functools.lru_cache(maxsize=256)
