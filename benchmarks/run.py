@@ -64,6 +64,13 @@ H. **Calibration.** The past agreements' simulator called with one particle (as 
    per-particle ABC library would) against batches; then ``calibrate(before=2020)``
    at the shipped settings (1,000 particles, 8 generations): wall time, simulations,
    talks draws per second.
+
+I. **Compiled kernels (issue 13).** ``simulate`` of the preset with the talks and the
+   stance games switched on and off, against the static core and a ``numpy.add``
+   yardstick; the same runs with the kernels off (``ALLIANCE_SIM_KERNELS=0``, a fresh
+   process) for the kernels' speed-up and the agreement of every array; one thread
+   against Dask threads; the first call's compile cost (fresh processes, empty and
+   filled ``NUMBA_CACHE_DIR``).
 """
 
 from __future__ import annotations
@@ -129,6 +136,9 @@ class Sizes:
     backend_n: int  # F: draws per backend comparison
     calib_particles: int  # H: ABC particles
     calib_generations: int  # H: ABC generations
+    kernel_n: int  # I: draws per simulate call, kernels and numpy reference
+    kernel_warm_n: int  # I: draws of the warm-up call before timing (JIT compile excluded)
+    kernel_threads_n: int  # I: draws of the thread-scaling runs
 
 
 FULL = Sizes(
@@ -147,6 +157,9 @@ FULL = Sizes(
     backend_n=1_048_576,
     calib_particles=1000,
     calib_generations=8,
+    kernel_n=100_000,
+    kernel_warm_n=2_000,
+    kernel_threads_n=2 * BLOCK,
 )
 QUICK = Sizes(
     nash_n=2_000,
@@ -164,6 +177,9 @@ QUICK = Sizes(
     backend_n=2 * BLOCK,
     calib_particles=40,
     calib_generations=2,
+    kernel_n=5_000,
+    kernel_warm_n=1_000,
+    kernel_threads_n=5_000,
 )
 
 
@@ -1342,6 +1358,402 @@ def bench_calibration(sizes: Sizes, repeats: int) -> None:
     )
 
 
+# Benchmark I ----------------------------------------------------------------------------------
+#: Goals stated in issue 13 (reported, never asserted): time of a stage configuration
+#: relative to the static core, and of the core relative to the yardstick.
+KERNEL_GOALS = {(True, False): 2.0, (False, True): 1.5}
+KERNEL_YARDSTICK_GOAL = 40.0
+#: The issue's yardstick: ``numpy.add`` over this many float64 arrays of length n.
+KERNEL_YARDSTICK_ARRAYS = 32
+#: Kernel and numpy reference agree when every float array is within this (absolute).
+KERNEL_ATOL = 1e-9
+#: Draws of the first-call (compile) measurement.
+KERNEL_COMPILE_N = 1_000
+#: (talks, stances) of the four stage configurations; the first is the core (baseline).
+KERNEL_CONFIGS: tuple[tuple[bool, bool], ...] = (
+    (False, False),
+    (True, False),
+    (False, True),
+    (True, True),
+)
+KERNEL_LABELS = {
+    (False, False): "core: `talks=False, stances=False` (baseline)",
+    (True, False): "talks: `talks=True, stances=False`",
+    (False, True): "stances: `talks=False, stances=True`",
+    (True, True): "talks + stances: `talks=True, stances=True`",
+}
+
+_KERNEL_CHILD = """
+import json, sys, time
+import numpy as np
+import alliance_sim as asim
+from alliance_sim._jit import kernels_enabled
+n, warm, repeats, out = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+scn = asim.scenarios.japan_us_2020()
+seconds = {}
+for talks, stances in json.loads(sys.argv[5]):
+    kw = dict(seed=1, talks=talks, stances=stances, keep=True, progress=False)
+    asim.simulate(scn, warm, **kw)
+    best = float("inf")
+    for _ in range(repeats):
+        t = time.perf_counter()
+        res = asim.simulate(scn, n, **kw)
+        best = min(best, time.perf_counter() - t)
+    arrays = {f"outputs.{k}": np.asarray(v) for k, v in res.outputs.items()}
+    arrays.update({f"parameters.{k}": np.asarray(v) for k, v in res.parameters.items()})
+    np.savez(f"{out}/{int(talks)}{int(stances)}.npz", **arrays)
+    del res, arrays
+    seconds[f"{int(talks)}{int(stances)}"] = best
+print(json.dumps({"kernels_enabled": kernels_enabled(), "seconds": seconds}))
+"""
+
+_COMPILE_CHILD = """
+import json, sys, time
+t = time.perf_counter()
+import alliance_sim as asim
+from alliance_sim._jit import kernels_enabled
+imported = time.perf_counter() - t
+n = int(sys.argv[1])
+scn = asim.scenarios.japan_us_2020()
+calls = []
+for _ in range(2):
+    t = time.perf_counter()
+    asim.simulate(scn, n, seed=1, talks=True, stances=True, progress=False)
+    calls.append(time.perf_counter() - t)
+print(json.dumps({"kernels_enabled": kernels_enabled(), "import": imported, "calls": calls}))
+"""
+
+
+def run_child(script: str, args: Sequence[str], env: Mapping[str, str]) -> dict[str, object]:
+    """Run ``script`` in a fresh Python process with ``env`` added; its last stdout line as JSON."""
+    import json
+
+    out = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+    )
+    if out.returncode != 0:
+        tail = "\n".join(out.stderr.strip().splitlines()[-15:])
+        raise RuntimeError(f"benchmark child process failed ({out.returncode}):\n{tail}")
+    return cast(dict[str, object], json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def compiled_kernels() -> tuple[list[str], list[str]]:
+    """The numba kernels defined in ``alliance_sim`` modules imported so far, and those compiled.
+
+    A kernel counts once, in the module that defines it; "compiled" means it has at least one
+    compiled signature in this process (it has run, or was loaded from numba's cache).
+    """
+    from numba.core.dispatcher import Dispatcher
+
+    defined, compiled = [], []
+    for name, module in list(sys.modules.items()):
+        if module is None or not (name == "alliance_sim" or name.startswith("alliance_sim.")):
+            continue
+        for attr, obj in list(vars(module).items()):
+            if isinstance(obj, Dispatcher) and obj.py_func.__module__ == name:
+                qualified = f"{name.removeprefix('alliance_sim.')}.{attr}"
+                defined.append(qualified)
+                if obj.signatures:
+                    compiled.append(qualified)
+    return sorted(defined), sorted(compiled)
+
+
+def compare_arrays(
+    a: Mapping[str, np.ndarray], b: Mapping[str, np.ndarray], atol: float
+) -> tuple[float, str, int, list[str]]:
+    """Largest float difference, the array it is in, arrays compared, and the disagreements.
+
+    Float arrays agree when their NaNs and infinities fall on the same draws (infinities of the
+    same sign) and the finite values are within ``atol``; every other array (integer, bool) must
+    be identical, dtype included.
+    """
+    worst, where, bad = 0.0, "—", []
+    for k in sorted(set(a) | set(b)):
+        if k not in a or k not in b:
+            bad.append(f"{k} (only in {'kernels' if k in a else 'numpy'})")
+            continue
+        x, y = np.asarray(a[k]), np.asarray(b[k])
+        if x.shape != y.shape or x.dtype != y.dtype:
+            bad.append(f"{k} ({x.dtype}{list(x.shape)} vs {y.dtype}{list(y.shape)})")
+            continue
+        if not np.issubdtype(x.dtype, np.floating):
+            if not np.array_equal(x, y):
+                bad.append(f"{k} ({int(np.sum(x != y)):,} draws differ)")
+            continue
+        fx, fy = np.isfinite(x), np.isfinite(y)
+        same_pattern = np.array_equal(fx, fy) and np.array_equal(x[~fx], y[~fy], equal_nan=True)
+        diff = float(np.max(np.abs(x[fx & fy] - y[fx & fy]), initial=0.0))
+        if diff > worst:
+            worst, where = diff, k
+        if not same_pattern:
+            bad.append(f"{k} (NaN/inf on different draws)")
+        elif diff > atol:
+            bad.append(f"{k} (max abs diff {diff:.2e})")
+    return worst, where, len(set(a) | set(b)), bad
+
+
+def ideal_thread_speedup(n: int, chunk_size: int, workers: int) -> float:
+    """The best speed-up of Dask threads over one thread for ``n`` draws, from the task plan.
+
+    Assumes a task costs in proportion to its draws. `simulate` cuts ``n`` into tasks of whole
+    blocks and runs them in windows of `WINDOW_PER_WORKER` × ``workers`` tasks; within a window
+    each task goes to the least loaded thread; windows run one after the other.
+    """
+    from alliance_sim.sweep.chunks import task_length
+    from alliance_sim.sweep.execution import WINDOW_PER_WORKER
+
+    step = task_length(chunk_size)
+    tasks = [min(step, n - start) for start in range(0, n, step)]
+    window = WINDOW_PER_WORKER * workers
+    span = 0
+    for i in range(0, len(tasks), window):
+        loads = [0] * max(1, workers)
+        for length in tasks[i : i + window]:
+            loads[loads.index(min(loads))] += length
+        span += max(loads)
+    return n / span
+
+
+def bench_kernels(sizes: Sizes, repeats: int) -> None:
+    """I. Compiled kernels: the stage costs through ``simulate``, against the numpy reference.
+
+    1. ``simulate(japan_us_2020(), n, seed=1, talks=T, stances=S, keep=True)`` on the default
+       scheduler for the four stage configurations, each warmed up first on a small run (the
+       JIT compile excluded): time relative to the static core (talks and stances off), and
+       the core against the ``numpy.add`` yardstick over 32 arrays.
+    2. The same runs with the kernels switched off (``ALLIANCE_SIM_KERNELS=0``, read at
+       import, so in a fresh process: `numpy_reference` is per thread and would not reach
+       Dask's worker threads): speed-up per configuration, and agreement of every output and
+       parameter array (floats within `KERNEL_ATOL`, the rest identical).
+    3. Thread scaling of talks + stances: ``scheduler="sync"`` against Dask threads.
+    4. The first call's compile cost: fresh processes with an empty, then a filled
+       ``NUMBA_CACHE_DIR``, and a second call in the same process.
+    """
+    import json
+    import tempfile
+
+    import alliance_sim._jit as jit
+    from alliance_sim.sweep.chunks import task_length
+    from alliance_sim.sweep.execution import default_workers
+
+    heading("I. Compiled kernels: stage costs through simulate")
+    scn = japan_us_2020()
+    n, warm = sizes.kernel_n, sizes.kernel_warm_n
+    workers = default_workers()
+    configs = KERNEL_CONFIGS
+
+    with tempfile.TemporaryDirectory(prefix="alliance_sim_bench_") as tmp:
+        progress(f"numpy reference (ALLIANCE_SIM_KERNELS=0) in a fresh process, {n:,} draws ...")
+        child = run_child(
+            _KERNEL_CHILD,
+            [str(n), str(warm), str(repeats), tmp, json.dumps(configs)],
+            {"ALLIANCE_SIM_KERNELS": "0"},
+        )
+        numpy_seconds = cast(dict[str, float], child["seconds"])
+        seconds: dict[tuple[bool, bool], float] = {}
+        checks: dict[tuple[bool, bool], tuple[float, str, int, list[str]]] = {}
+        for talks, stances in configs:
+            kw = dict(seed=1, talks=talks, stances=stances, keep=True, progress=False)
+            progress(f"kernels: talks={talks}, stances={stances} on {n:,} draws ...")
+            simulate(scn, warm, **kw)  # compiles (or loads from the cache) the kernels
+            seconds[talks, stances], res = best_of(lambda kw=kw: simulate(scn, n, **kw), repeats)
+            ours = arrays_of(res)
+            del res
+            path = Path(tmp) / f"{int(talks)}{int(stances)}.npz"
+            with np.load(path) as saved:
+                reference = {k: saved[k] for k in saved.files}
+            path.unlink()
+            checks[talks, stances] = compare_arrays(ours, reference, KERNEL_ATOL)
+            del ours, reference
+    defined, compiled = compiled_kernels()
+
+    yard_repeats = max(repeats, 5)
+    stick = yardstick(n, KERNEL_YARDSTICK_ARRAYS, yard_repeats)
+    core = seconds[False, False]
+    core_vs_stick = core / stick
+    rows = [
+        [
+            f"yardstick: `numpy.add` over {KERNEL_YARDSTICK_ARRAYS} float64 arrays "
+            f"(best of {yard_repeats})",
+            fmt_s(stick) if stick >= 1e-3 else f"{stick:.2e}",
+            fmt_rate(n, stick),
+            f"{stick / core:.2g}×",
+            f"core / yardstick ≤ {KERNEL_YARDSTICK_GOAL:.0f}×: {fmt_ratio(core_vs_stick)}",
+            yes_no(core_vs_stick <= KERNEL_YARDSTICK_GOAL),
+        ]
+    ]
+    for config in configs:
+        t = seconds[config]
+        goal = KERNEL_GOALS.get(config)
+        rows.append(
+            [
+                KERNEL_LABELS[config],
+                fmt_s(t),
+                fmt_rate(n, t),
+                fmt_ratio(t / core),
+                "—" if goal is None else f"≤ {goal:g}×",
+                "—" if goal is None else yes_no(t / core <= goal),
+            ]
+        )
+    print(
+        f"`simulate(japan_us_2020(), {n:,}, seed=1, talks=…, stances=…, keep=True)` on the "
+        f"default scheduler ({workers} usable core(s)); best of {repeats}, each configuration "
+        f"warmed up on {warm:,} draws first (JIT compile excluded). Kernels: "
+        f"`kernels_enabled()` = {jit.kernels_enabled()}; {len(defined)} numba kernel(s) "
+        f"defined in the imported modules, {len(compiled)} compiled in this process.\n"
+    )
+    print(markdown_table(["case", "seconds", "draws/s", "time / core", "goal", "met"], rows))
+    ratios = "; ".join(
+        f"{KERNEL_LABELS[c].split(':')[0]} {fmt_ratio(seconds[c] / core)} of the core "
+        f"(goal ≤ {goal:g}×) → {'MET' if seconds[c] / core <= goal else 'NOT MET'}"
+        for c, goal in KERNEL_GOALS.items()
+    )
+    print(
+        f"\n- goals (issue 13): {ratios}; core {fmt_ratio(core_vs_stick)} of the yardstick "
+        f"(goal ≤ {KERNEL_YARDSTICK_GOAL:.0f}×) → "
+        f"{'MET' if core_vs_stick <= KERNEL_YARDSTICK_GOAL else 'NOT MET'}"
+    )
+
+    rows = []
+    disagreements = []
+    for config in configs:
+        t_np = numpy_seconds[f"{int(config[0])}{int(config[1])}"]
+        worst, where, count, bad = checks[config]
+        rows.append(
+            [
+                KERNEL_LABELS[config].split(":")[0],
+                fmt_s(seconds[config]),
+                fmt_s(t_np),
+                fmt_ratio(t_np / seconds[config]),
+                f"{worst:.2e}",
+                where,
+                str(count),
+                yes_no(not bad),
+            ]
+        )
+        disagreements += [f"{KERNEL_LABELS[config].split(':')[0]}: {b}" for b in bad]
+    print(
+        f"\nThe same runs with the kernels switched off (`ALLIANCE_SIM_KERNELS=0` in a fresh "
+        f"process, `kernels_enabled()` = {child['kernels_enabled']} there; same scheduler, "
+        f"warm-up and repeats). Agreement: every output and parameter array, floats within "
+        f"{KERNEL_ATOL:g} absolute with NaN/inf on the same draws, integer and bool arrays "
+        f"identical.\n"
+    )
+    print(
+        markdown_table(
+            [
+                "case",
+                "kernels (s)",
+                "numpy reference (s)",
+                "kernel speed-up",
+                "max abs diff (floats)",
+                "in array",
+                "arrays",
+                "agree",
+            ],
+            rows,
+        )
+    )
+    if disagreements:
+        print()
+        for line in disagreements:
+            print(f"- differs: {line}")
+
+    n_thr = sizes.kernel_threads_n
+    kw = dict(seed=1, talks=True, stances=True, keep=True, progress=False)
+    progress(f"thread scaling: talks + stances on {n_thr:,} draws ...")
+    simulate(scn, warm, scheduler="sync", **kw)
+    sync, res_sync = best_of(lambda: simulate(scn, n_thr, scheduler="sync", **kw), repeats)
+    sync_arrays = arrays_of(res_sync)
+    del res_sync
+    threads, res_thr = best_of(lambda: simulate(scn, n_thr, **kw), repeats)
+    same = not differing(arrays_of(res_thr), sync_arrays)
+    del res_thr, sync_arrays
+    ideal = ideal_thread_speedup(n_thr, CHUNK, workers)
+    tasks = math.ceil(n_thr / task_length(CHUNK))
+    print(
+        f"\nThread scaling: talks + stances, {n_thr:,} draws ({tasks} task(s) of up to "
+        f'{task_length(CHUNK):,} draws), best of {repeats}. "ideal" is the speed-up the '
+        f"task plan allows if a task costs in proportion to its draws.\n"
+    )
+    print(
+        markdown_table(
+            ["backend", "seconds", "draws/s", "speed-up vs sync", "ideal with these tasks"],
+            [
+                [
+                    'in-process, one thread (`scheduler="sync"`, baseline)',
+                    fmt_s(sync),
+                    fmt_rate(n_thr, sync),
+                    "1.00×",
+                    "1.00×",
+                ],
+                [
+                    f"Dask threads (default scheduler, {workers} threads)",
+                    fmt_s(threads),
+                    fmt_rate(n_thr, threads),
+                    fmt_ratio(sync / threads),
+                    fmt_ratio(ideal),
+                ],
+            ],
+        )
+    )
+    print(
+        f"\n- goal: approach {workers}× on {workers} cores; per-draw arrays bit-identical "
+        f"across the two backends: {yes_no(same)}"
+    )
+
+    with tempfile.TemporaryDirectory(prefix="alliance_sim_numba_cache_") as cache:
+        env = {"NUMBA_CACHE_DIR": cache, "ALLIANCE_SIM_KERNELS": "1"}
+        progress("first call with an empty numba cache, in a fresh process ...")
+        cold = run_child(_COMPILE_CHILD, [str(KERNEL_COMPILE_N)], env)
+        cached_files = sum(1 for p in Path(cache).rglob("*.nbi"))
+        progress("first call with the cache filled, in a fresh process ...")
+        hot = run_child(_COMPILE_CHILD, [str(KERNEL_COMPILE_N)], env)
+    cold_calls = cast(list[float], cold["calls"])
+    hot_calls = cast(list[float], hot["calls"])
+    warm_call = hot_calls[1]
+    print(
+        f"\nFirst-call cost: `simulate(japan_us_2020(), {KERNEL_COMPILE_N:,}, seed=1, "
+        f"talks=True, stances=True)` in fresh processes with `NUMBA_CACHE_DIR` set to a new "
+        f"empty directory (the first process fills it: {cached_files} kernel index file(s) "
+        f"`*.nbi`), one run each.\n"
+    )
+    print(
+        markdown_table(
+            ["case", "import alliance_sim (s)", "simulate (s)", "time / warm call"],
+            [
+                [
+                    "1st process, first call: empty cache (compile + run)",
+                    fmt_s(cast(float, cold["import"])),
+                    fmt_s(cold_calls[0]),
+                    fmt_ratio(cold_calls[0] / warm_call),
+                ],
+                [
+                    "2nd process, first call: cache filled (load + run)",
+                    fmt_s(cast(float, hot["import"])),
+                    fmt_s(hot_calls[0]),
+                    fmt_ratio(hot_calls[0] / warm_call),
+                ],
+                [
+                    "2nd process, second call (warm, baseline)",
+                    "—",
+                    fmt_s(warm_call),
+                    "1.00×",
+                ],
+            ],
+        )
+    )
+    print(
+        f"\n- compile cost ≈ empty-cache first call − cached first call: "
+        f"{fmt_s(cold_calls[0] - hot_calls[0])} s; cached first call − warm call (cache "
+        f"load and the other first-call costs): {fmt_s(hot_calls[0] - warm_call)} s; the 1st "
+        f"process's second call: {fmt_s(cold_calls[1])} s"
+    )
+
+
 BENCHMARKS: dict[str, Callable[[Sizes, int], None]] = {
     "A": bench_nash,
     "B": bench_pipeline,
@@ -1351,6 +1763,7 @@ BENCHMARKS: dict[str, Callable[[Sizes, int], None]] = {
     "F": bench_scale,
     "G": bench_reputation,
     "H": bench_calibration,
+    "I": bench_kernels,
 }
 
 
