@@ -160,3 +160,69 @@ def test_the_root_finder_step_is_bit_identical_to_the_reference(
     assert np.array_equal(kernel.x, reference.x)
     assert np.array_equal(kernel.converged, reference.converged)
     assert kernel.iterations == reference.iterations
+
+
+def _gains(scn, draws, challenger, payer=None):
+    from alliance_sim.games.talks import Gains
+
+    cal = scn.talks
+    s = scn.election.resolve_as(draws, challenger)
+    who = scn.payer if payer is None else payer
+    g = Gains(
+        who, s, who.disagreement(s, s.n), cal.terms, cal.horizon, np.asarray(s[cal.renegotiation])
+    )
+    return g, s
+
+
+@settings(deadline=None, max_examples=25)
+@given(seed=st.integers(0, 2**16), challenger=st.booleans(), side=st.sampled_from(["J", "U"]))
+def test_the_talks_payoff_kernels_are_bit_identical_to_the_gains(seed, challenger, side):
+    """Fixed parts at many signing times (around the budget draft, the expiry, the review)
+    and the concession choice: the same bits as the numpy Gains."""
+    from alliance_sim.games.talks import _concessions_kernel, _fixed_parts
+
+    scn = asim.scenarios.japan_us_2020()
+    draws = scn.parameters.sample(300, seed=seed)
+    payer = scn.payer if side == "J" else scn.payee
+    g, s = _gains(scn, draws, challenger, payer)
+    h, _ = _gains(scn, draws, challenger, scn.payee if side == "J" else scn.payer)
+    assert g.timed_spec() is not None
+    rng = np.random.default_rng(seed)
+    pts = rng.choice([0.0, 0.25, 0.3, 0.5, 0.75, 1.0, 1.5], size=(s.n, 5)) + rng.normal(
+        0, 0.05, size=(s.n, 5)
+    )
+    kernel = _fixed_parts(g, pts)
+    with numpy_reference():
+        reference = _fixed_parts(g, pts)
+    assert np.array_equal(kernel, reference)
+    x = np.asarray(s[scn.talks.payee_demand], dtype=np.float64)
+    can = rng.random(s.n) < 0.8
+    best, won, chosen = _concessions_kernel(g, h, x, kernel, _fixed_parts(h, pts), can)
+    ref_best, ref_c = g.best_of(x, list(reference))
+    assert np.array_equal(chosen, ref_c)
+    assert np.array_equal(best, np.where(can[:, None], ref_best, -1.0))
+    for c in range(len(g.terms)):
+        other = h.combine(x, c, _fixed_parts(h, pts)[c])
+        assert np.array_equal(won[ref_c == c], other[ref_c == c])
+    assert len(np.unique(chosen)) == 2  # both terms are chosen somewhere: not vacuous
+
+
+def test_a_time_term_of_ones_own_runs_in_numpy_with_the_same_talks():
+    """A player with a time-dependent term the kernel does not know: numpy path, same result."""
+    from alliance_sim.players import FunctionTerm
+
+    scn = asim.scenarios.japan_us_2020()
+    late = FunctionTerm(
+        "late_fee",
+        value=lambda d, x, T, t: -0.5 * np.maximum(0.0, np.asarray(t) - 0.4) / T,
+        depends_on_x=False,
+        depends_on_t=True,
+        time_knots=lambda d, T: [np.full(np.shape(d["t_expiry"]), 0.4)],
+    )
+    own = scn.with_players(payer=scn.payer.with_term(late))
+    g, _ = _gains(own, own.parameters.sample(50, seed=1), False)
+    assert g.timed_spec() is None
+    kernel = asim.simulate(own, 400, seed=2, scheduler="sync", stances=False)
+    with numpy_reference():
+        reference = asim.simulate(own, 400, seed=2, scheduler="sync", stances=False)
+    assert_close_arrays(kernel.outputs, reference.outputs)

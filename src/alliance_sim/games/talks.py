@@ -111,11 +111,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .._jit import kernels_enabled
 from ..parameters import Draws
 from ..players import Player
-from ..players.terms import LapseCost
+from ..players.terms import DeadlinePressure, LapseCost
 from ..solvers import find_root, nash_solution
 from ..solvers.attrition import Attrition, AttritionHazards, Piecewise, attrition_hazards
+from . import _talks_kernels as talks_kernels
 from .bargaining import BargainingProblem
 
 __all__ = ["TALKS_OUTPUTS", "Branch", "Gains", "Talks", "solve_talks", "talks_equilibrium"]
@@ -213,6 +215,9 @@ class Gains:
     def __post_init__(self) -> None:
         self.n = self.state.n
         self.rest = self.player.timeless_part(self.state, self.horizon, self.n)
+        # The terms that depend neither on the signing time nor on the term: computed once.
+        self._timeless = self.player.timeless_part(self.state, self.horizon, self.n)
+        self._spec: tuple[Array, ...] | bool | None = False  # not built yet
         self._phi: list[tuple[Array, Array]] = []
 
     def phi(self, x: Array) -> Array:
@@ -229,8 +234,26 @@ class Gains:
         return self.combine(x, c, self.fixed(c, t))
 
     def fixed(self, c: int, t: Array) -> Array:
-        """:math:`U_i^0(T_c, t)`: the part of the gain that does not depend on the payment."""
-        return self.player.fixed_part(self.state, self.terms[c], t, self.n)
+        """:math:`U_i^0(T_c, t)`: the part of the gain that does not depend on the payment.
+
+        The timeless terms (computed once per term) plus those that depend on ``t``.
+        """
+        return self._timeless + self.player.timed_part(self.state, self.terms[c], t, self.n)
+
+    def timeless(self) -> Array:
+        """The timeless part of :meth:`fixed` for every term, ``(C, n)`` (the same row)."""
+        return np.ascontiguousarray(np.broadcast_to(self._timeless, (len(self.terms), self.n)))
+
+    def timed_spec(self) -> tuple[Array, ...] | None:
+        """The player's time-dependent terms as :func:`._talks_kernels.timed_parts` reads them.
+
+        None if one of them is not a :class:`~alliance_sim.players.terms.DeadlinePressure`
+        or :class:`~alliance_sim.players.terms.LapseCost` (a term of the researcher's
+        own): :meth:`fixed` then runs in numpy.
+        """
+        if self._spec is False:
+            self._spec = _timed_spec(self.player, self.state, self.n)
+        return self._spec  # type: ignore[return-value]
 
     def combine(self, x: Array, c: int, fixed: Array) -> Array:
         """:math:`G(x, c, t)` from ``fixed`` = :meth:`fixed` ``(c, t)``.
@@ -239,13 +262,24 @@ class Gains:
         parts broadcast along it (the same elementwise numbers as ``m`` calls).
         """
         col = (lambda v: v) if fixed.ndim == 1 else (lambda v: np.asarray(v)[:, None])
-        share = self.terms[c] / self.horizon
+        share = self.share(c)
         if share == 1.0:
             return col(self.phi(x)) + fixed - col(self.ref)
-        after = (
-            self.phi(x) + self.rest if self.renewal is None else self.renewal(x, c)
-        ) - self.kappa
+        after = self.after(x, c)
         return share * (col(self.phi(x)) + fixed) + (1.0 - share) * col(after) - col(self.ref)
+
+    def share(self, c: int) -> float:
+        """:math:`a_c = T_c/H`, the share of the horizon the term covers."""
+        return self.terms[c] / self.horizon
+
+    def after(self, x: Array, c: int) -> Array:
+        r"""The years after a short term: the renewal's utility minus :math:`\kappa_R`."""
+        renewed = self.phi(x) + self.rest if self.renewal is None else self.renewal(x, c)
+        return np.asarray(renewed - self.kappa, dtype=np.float64)
+
+    def longest_first(self) -> list[int]:
+        """The terms' indices, longest first (the order that gives ties to the longer term)."""
+        return sorted(range(len(self.terms)), key=lambda c: -self.terms[c])
 
     def best(self, x: Array, t: Array) -> tuple[Array, NDArray[np.int64]]:
         """Best gain over the terms and the term chosen (ties go to the longer term)."""
@@ -253,7 +287,7 @@ class Gains:
 
     def best_of(self, x: Array, fixed: list[Array]) -> tuple[Array, NDArray[np.int64]]:
         """:meth:`best` from the fixed parts ``fixed[c]`` of every term (see :meth:`combine`)."""
-        order = sorted(range(len(self.terms)), key=lambda c: -self.terms[c])
+        order = self.longest_first()
         best_val = np.full(fixed[0].shape, -np.inf)
         best_c = np.zeros(fixed[0].shape, dtype=np.int64)
         for c in order:
@@ -262,6 +296,45 @@ class Gains:
             best_val = np.where(better, v, best_val)
             best_c = np.where(better, c, best_c)
         return best_val, best_c
+
+
+def _timed_spec(player: Player, state: Draws, n: int) -> tuple[Array, ...] | None:
+    """Kinds, weights, parameters ``(K, 5, n)`` and full-term lengths of the timed terms."""
+    kinds, weights, params, full = [], [], [], []
+
+    def draw(name: str | None, default: float) -> Array:
+        v = default if name is None else state[name]
+        return np.broadcast_to(np.asarray(v, dtype=np.float64), (n,))
+
+    zero = np.zeros(n)
+    for term, w in player.terms:
+        if w == 0.0 or term.depends_on_x or not term.depends_on_t:
+            continue
+        if type(term) is DeadlinePressure:
+            kinds.append(talks_kernels.DEADLINE)
+            params.append([draw(term.cost, 0.0), draw(term.date, 0.0), zero, zero, zero])
+            full.append(np.inf)
+        elif type(term) is LapseCost:
+            kinds.append(talks_kernels.LAPSE)
+            params.append(
+                [
+                    draw(term.cost, 0.0),
+                    draw(term.date, 0.0),
+                    draw(term.lead, 0.0),
+                    draw(term.lead_extension, 0.0),
+                    draw(term.ready, -np.inf),
+                ]
+            )
+            full.append(term.full_term)
+        else:
+            return None
+        weights.append(w)
+    return (
+        np.array(kinds, dtype=np.int64),
+        np.array(weights, dtype=np.float64),
+        np.array(params, dtype=np.float64).reshape(len(kinds), 5, n),
+        np.array(full, dtype=np.float64),
+    )
 
 
 @dataclass
@@ -367,16 +440,12 @@ def _knots(
             unique.append(d)
     kn = np.sort(np.stack([start, *unique, np.full(n, np.inf)], axis=1), axis=1)
     p1, p2, _ = _segment_points(kn)
-    m = kn.shape[1] - 1
     switches = []
     for gains, x in sides:
         cs = range(len(gains.terms))
-        at = [  # G(x, c, t) at p1 and p2 of every segment, (n, m)
-            [
-                gains.combine(x, c, np.stack([gains.fixed(c, p[:, k]) for k in range(m)], 1))
-                for c in cs
-            ]
-            for p in (p1, p2)
+        # G(x, c, t) at p1 and p2 of every segment, (n, m)
+        at = [
+            [gains.combine(x, c, f) for c, f in enumerate(_fixed_parts(gains, p))] for p in (p1, p2)
         ]
         for c1 in cs:
             for c2 in cs:
@@ -400,6 +469,56 @@ def _knots(
             sw = np.where(np.isfinite(sw), sw, start[:, None])
             kn = np.sort(np.concatenate([kn, sw], axis=1), axis=1)
     return kn
+
+
+def _fixed_parts(gains: Gains, pts: Array) -> Array:
+    """:math:`U^0(T_c, t)` at the points ``pts`` (n, m) for every term: shape (C, n, m)."""
+    n, m = pts.shape
+    spec = gains.timed_spec() if kernels_enabled() else None
+    if spec is not None:
+        terms = np.asarray(gains.terms, dtype=np.float64)
+        at = np.ascontiguousarray(pts, dtype=np.float64)
+        return talks_kernels.timed_parts(*spec, terms, gains.timeless(), at)
+    out = np.empty((len(gains.terms), n, m))
+    for c in range(len(gains.terms)):
+        for k in range(m):
+            out[c, :, k] = gains.fixed(c, pts[:, k])
+    return out
+
+
+def _concessions_kernel(
+    own: Gains,
+    other: Gains,
+    x: Array,
+    fixed_own: Array,
+    fixed_other: Array,
+    can: NDArray[np.bool_],
+) -> tuple[Array, Array, NDArray[np.int64]]:
+    """The best concession, the other side's win and the term (:mod:`._talks_kernels`)."""
+    cs = range(len(own.terms))
+
+    def parts(g: Gains) -> tuple[Array, Array]:
+        after = np.zeros((len(cs), g.n))
+        for c in cs:
+            if g.share(c) != 1.0:
+                after[c] = g.after(x, c)
+        return np.ascontiguousarray(g.phi(x), dtype=np.float64), after
+
+    phi_own, after_own = parts(own)
+    phi_other, after_other = parts(other)
+    return talks_kernels.concessions(
+        fixed_own,
+        fixed_other,
+        phi_own,
+        phi_other,
+        after_own,
+        after_other,
+        np.ascontiguousarray(own.ref, dtype=np.float64),
+        np.ascontiguousarray(other.ref, dtype=np.float64),
+        np.array([own.share(c) for c in cs]),
+        np.array(own.longest_first(), dtype=np.int64),
+        np.ascontiguousarray(can, dtype=np.bool_),
+    )
 
 
 def build_branch(
@@ -439,24 +558,25 @@ def build_branch(
     }
     # The payment-free parts U_i^0(T_c, t) at the three points, (n, m) each: both sides'
     # concessions use them (only φ(x) differs), so each is computed once.
-    fixed = {
-        id(g): [
-            [np.stack([g.fixed(c, pts[:, k]) for k in range(m)], axis=1) for c in range(len(terms))]
-            for pts in (p1, p2, mid)
-        ]
-        for g in (payer, payee)
-    }
+    fixed = {id(g): [_fixed_parts(g, pts) for pts in (p1, p2, mid)] for g in (payer, payee)}
     t_mid = np.where(np.isfinite(mid), mid, knots[:, :-1])
     entry = [np.stack([effective(term, t_mid[:, k]) for k in range(m)], axis=1) for term in terms]
     for side, (own, other, x_concede, _, can) in roles.items():
         win_key = "win_b" if side == "a" else "win_a"
         terms_at = []
         for j in range(3):
-            best, c = own.best_of(x_concede, fixed[id(own)][j])
-            values[f"concede_{side}"].append(np.where(can[:, None], best, -1.0))
-            won = np.zeros(best.shape)
-            for cc in range(len(terms)):
-                won = np.where(c == cc, other.combine(x_concede, cc, fixed[id(other)][j][cc]), won)
+            if kernels_enabled():
+                best, won, c = _concessions_kernel(
+                    own, other, x_concede, fixed[id(own)][j], fixed[id(other)][j], can
+                )
+            else:
+                best, c = own.best_of(x_concede, list(fixed[id(own)][j]))
+                best = np.where(can[:, None], best, -1.0)
+                won = np.zeros(best.shape)
+                for cc in range(len(terms)):
+                    v = other.combine(x_concede, cc, fixed[id(other)][j][cc])
+                    won = np.where(c == cc, v, won)
+            values[f"concede_{side}"].append(best)
             values[win_key].append(won)
             terms_at.append(c)
         chosen[side] = terms_at[2]

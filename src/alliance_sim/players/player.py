@@ -231,6 +231,23 @@ class Player:
         )
         return self._sum(parts, (n,))
 
+    def timed_part(self, draws: DrawsLike, T: ArrayOrFloat, t: ArrayOrFloat, n: int) -> Array:
+        """The weighted terms that depend on the time but not on ``x``.
+
+        ``fixed_part(T, t) = timeless_part(T) + timed_part(T, t)`` up to rounding: a
+        solver that evaluates the fixed part at many signing times computes the
+        timeless part once (:class:`~alliance_sim.games.talks.Gains`).
+        """
+        zero = np.zeros(n)
+        parts = (
+            w * np.asarray(term.value(draws, zero, T, t))
+            if w != 1.0
+            else term.value(draws, zero, T, t)
+            for term, w in self._terms
+            if w != 0.0 and not term.depends_on_x and term.depends_on_t
+        )
+        return self._sum(parts, (n,))
+
     def time_knots(self, draws: DrawsLike, T: float) -> list[Array]:
         """Signing times where some weighted term kinks or jumps in ``t`` (term ``T``)."""
         return [k for term, w in self._terms if w != 0.0 for k in term.time_knots(draws, T)]
