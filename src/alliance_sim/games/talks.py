@@ -478,7 +478,10 @@ def _fixed_parts(gains: Gains, pts: Array) -> Array:
     if spec is not None:
         terms = np.asarray(gains.terms, dtype=np.float64)
         at = np.ascontiguousarray(pts, dtype=np.float64)
-        return talks_kernels.timed_parts(*spec, terms, gains.timeless(), at)
+        kind, weight, params, full_term = spec
+        return talks_kernels.timed_parts(
+            kind, weight, params, full_term, terms, gains.timeless(), at
+        )
     out = np.empty((len(gains.terms), n, m))
     for c in range(len(gains.terms)):
         for k in range(m):
