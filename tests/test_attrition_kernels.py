@@ -54,6 +54,13 @@ def _results(case, u_time, u_side):
         for f in ("a", "c", "m0", "m1", "live"):
             out[f"coef_{side}_{f}"] = getattr(hz.coef[side], f)
     out.update({f"table_{k}": v for k, v in war.incidence().items()})
+    out["yielded_a"], out["yielded_b"] = war.yielded["a"], war.yielded["b"]
+    # Side b's end passed in (as a talks branch does for many payer reputations).
+    theta_b = -np.log(np.broadcast_to(case["z_b"], hz.n))
+    again = hz.solve(
+        -np.log(np.broadcast_to(case["z_a"], hz.n)), theta_b, end_b=hz.end_of("b", theta_b)
+    )
+    out["end_known_b"], out["atom_a_known_b"] = again.end, again.start_atom_a
     out["collapse_cum"] = hz.collapse_cum
     return out
 

@@ -137,6 +137,30 @@ def _solve_increasing(
 
 
 @njit
+def _first_passage_at(
+    knots: np.ndarray,
+    width: np.ndarray,
+    cum: np.ndarray,
+    jump: np.ndarray,
+    coef: np.ndarray,
+    i: int,
+    th: float,
+) -> float:
+    r""":math:`T_i = \inf\{t : \Lambda_i(t) \ge \theta\}` of draw ``i`` (inf if never)."""
+    if th <= 0.0:
+        return knots[i, 0]
+    for j in range(width.shape[1]):
+        if cum[i, j + 1] >= th:
+            before = cum[i, j + 1] + math.log1p(-jump[i, j + 1])
+            if before >= th:
+                w = min(width[i, j], coef[i, j, 4])
+                u = _solve_increasing(coef, coef, False, 0.0, i, j, th - cum[i, j], w)
+                return knots[i, j] + u
+            return knots[i, j + 1]
+    return math.inf
+
+
+@njit
 def first_passage(
     knots: np.ndarray,
     width: np.ndarray,
@@ -146,24 +170,9 @@ def first_passage(
     theta: np.ndarray,
 ) -> np.ndarray:
     r""":math:`T_i = \inf\{t : \Lambda_i(t) \ge \theta_i\}` per draw (inf if never)."""
-    n, m = width.shape
-    out = np.empty(n)
-    for i in range(n):
-        th = theta[i]
-        if th <= 0.0:
-            out[i] = knots[i, 0]
-            continue
-        out[i] = math.inf
-        for j in range(m):
-            if cum[i, j + 1] >= th:
-                before = cum[i, j + 1] + math.log1p(-jump[i, j + 1])
-                if before >= th:
-                    w = min(width[i, j], coef[i, j, 4])
-                    u = _solve_increasing(coef, coef, False, 0.0, i, j, th - cum[i, j], w)
-                    out[i] = knots[i, j] + u
-                else:
-                    out[i] = knots[i, j + 1]
-                break
+    out = np.empty(theta.shape[0])
+    for i in range(theta.shape[0]):
+        out[i] = _first_passage_at(knots, width, cum, jump, coef, i, theta[i])
     return out
 
 
@@ -443,6 +452,28 @@ def hazards(
 
 
 @njit
+def _cumulative_at(
+    knots: np.ndarray,
+    cum: np.ndarray,
+    jump: np.ndarray,
+    coef: np.ndarray,
+    i: int,
+    t: float,
+    after_jump: bool,
+) -> float:
+    r""":math:`\Lambda(t)` of draw ``i`` (see :func:`cumulative`)."""
+    k = 0
+    for j in range(knots.shape[1] - 2):
+        if knots[i, j + 1] <= t:
+            k += 1
+    u = max(t - knots[i, k], 0.0)
+    base = cum[i, k]
+    if not after_jump and u <= 0.0:
+        base = base + math.log1p(-jump[i, k])
+    return base + _integral(coef, i, k, u)
+
+
+@njit
 def cumulative(
     knots: np.ndarray,
     cum: np.ndarray,
@@ -456,17 +487,80 @@ def cumulative(
     ``t`` lies in the segment whose start is the last inner knot at or before it; a
     deadline atom at a knot ``t`` counts only ``after_jump``.
     """
-    n = t.shape[0]
-    inner = knots.shape[1] - 2
-    out = np.empty(n)
-    for i in range(n):
-        k = 0
-        for j in range(inner):
-            if knots[i, j + 1] <= t[i]:
-                k += 1
-        u = max(t[i] - knots[i, k], 0.0)
-        base = cum[i, k]
-        if not after_jump and u <= 0.0:
-            base = base + math.log1p(-jump[i, k])
-        out[i] = base + _integral(coef, i, k, u)
+    out = np.empty(t.shape[0])
+    for i in range(t.shape[0]):
+        out[i] = _cumulative_at(knots, cum, jump, coef, i, t[i], after_jump)
     return out
+
+
+@njit
+def solve(
+    knots: np.ndarray,
+    width: np.ndarray,
+    cum: np.ndarray,
+    jump: np.ndarray,
+    coef: np.ndarray,
+    stop: np.ndarray,
+    yields: np.ndarray,
+    bad: np.ndarray,
+    ell0: np.ndarray,
+    win0: np.ndarray,
+    theta: np.ndarray,
+    end_b: np.ndarray,
+    known_b: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The equilibrium from the reputations, as :meth:`.attrition.AttritionHazards.solve`.
+
+    Arrays are stacked by side (axis 0: a, b): ``cum``, ``jump`` ``(2, n, m + 1)``,
+    ``coef`` ``(2, n, m, 5)``, ``stop``, ``yields``, ``theta`` and the concession and
+    win payoffs at the start ``ell0``, ``win0`` ``(2, n)``. ``end_b`` is side *b*'s
+    end when ``known_b``. Returns the start atoms ``(2, n)``, the end ``T*``, whether
+    the war is regular, and which side yielded at once ``(2, n)``; ``T* = inf`` (a war
+    that never ends) is the caller's error.
+    """
+    n = theta.shape[1]
+    m = width.shape[1]
+    atoms = np.zeros((2, n))
+    end = np.empty(n)
+    regular = np.empty(n, dtype=np.bool_)
+    yielded = np.zeros((2, n), dtype=np.bool_)
+    ends = np.empty(2)
+    corner = np.empty(2, dtype=np.bool_)
+    y = np.empty(2, dtype=np.bool_)
+    for i in range(n):
+        for s in range(2):
+            if s == 1 and known_b:
+                ends[1] = end_b[i]
+            else:
+                t_s = _first_passage_at(knots, width, cum[s], jump[s], coef[s], i, theta[s, i])
+                ends[s] = min(t_s, stop[s, i])
+        e = min(ends[0], ends[1])
+        end[i] = e
+        if math.isinf(e):
+            continue
+        for s in range(2):
+            if ends[s] > e:
+                lam = _cumulative_at(knots, cum[s], jump[s], coef[s], i, e, True)
+                atoms[s, i] = -math.expm1(min(lam - theta[s, i], 0.0))
+        # A side that would rather concede than win from the start concedes at once.
+        start = knots[i, 0]
+        for s in range(2):
+            o = 1 - s
+            ell, win = ell0[s, i], win0[s, i]
+            corner[s] = ell <= 0.0 and win < ell and ell0[o, i] > 0.0
+            below = corner[s] and ell > (1.0 - math.exp(-theta[o, i])) * win
+            y[s] = yields[s, i] <= start or below
+        yielded[0, i] = y[0]
+        yielded[1, i] = y[1] and not y[0]
+        for s in range(2):
+            if yielded[s, i]:
+                o = 1 - s
+                atoms[s, i] = -math.expm1(-theta[s, i])
+                atoms[o, i] = math.exp(-theta[s, i]) * -math.expm1(-theta[o, i])
+                end[i] = start
+        ok = not (y[0] and y[1]) and not (corner[0] or corner[1])
+        for k in range(m):
+            if bad[i, k] and knots[i, k] < end[i]:
+                ok = False
+        regular[i] = ok
+    return atoms, end, regular, yielded

@@ -293,6 +293,7 @@ class AttritionHazards:
         self.width = np.diff(knots, axis=1)
         self.coef: dict[str, _Coef] = {}
         self._stacked: dict[str, Array] = {}
+        self._sides: tuple[Array, ...] | None = None
         if kernels_enabled():
             self._build_kernel()
         else:
@@ -326,6 +327,7 @@ class AttritionHazards:
         self.stop = {s: stop[j] for j, s in enumerate(_SIDES)}
         self.yields = {s: yields[j] for j, s in enumerate(_SIDES)}
         self._stacked = {s: coef[j] for j, s in enumerate(_SIDES)}
+        self._sides = (cum, jump, coef, stop, yields)
         self.coef = {s: _Coef(*(coef[j, :, :, f] for f in range(5))) for j, s in enumerate(_SIDES)}
         _both_error(self.jump)
 
@@ -412,6 +414,7 @@ class AttritionHazards:
             setattr(out, name, {s: v[idx] for s, v in getattr(self, name).items()})
         out.collapse_cum = self.collapse_cum[idx]
         out._stacked = {s: v[idx] for s, v in self._stacked.items()}
+        out._sides = None if self._sides is None else tuple(v[:, idx] for v in self._sides)
         return out
 
     def stacked(self, side: str) -> Array:
@@ -535,17 +538,14 @@ class AttritionHazards:
             arr = np.broadcast_to(as_float_array(v, f"theta_{side}"), (self.n,)).copy()
             check_in_range(arr, f"theta_{side}", 0.0, np.inf)
             theta[side] = arr
+        if kernels_enabled():
+            return self._solve_kernel(theta, end_b)
         ends = {
             "a": self.end_of("a", theta["a"]),
             "b": self.end_of("b", theta["b"]) if end_b is None else end_b,
         }
         end = np.minimum(ends["a"], ends["b"])
-        if np.any(np.isinf(end)):
-            i = int(np.flatnonzero(np.isinf(end))[0])
-            raise ValueError(
-                f"the war of attrition of draw {i} never ends (no reputation reaches 1 and no "
-                f"concession payoff falls to 0): add a collapse hazard or a later knot"
-            )
+        _endless_error(end)
         atoms = {
             s: np.where(
                 ends[s] > end,
@@ -571,6 +571,58 @@ class AttritionHazards:
         # The rule for a side that prefers no deal is an approximation (its docstring).
         regular &= ~(self._corner("a") | self._corner("b"))
         return Attrition(self, theta, atoms, end, regular, yielded)
+
+    def _by_side(self) -> tuple[Array, ...]:
+        """``cum``, ``jump``, ``coef``, ``stop``, ``yields`` stacked by side (built once)."""
+        if self._sides is None:
+            self._sides = (
+                np.stack([self.cum[s] for s in _SIDES]),
+                np.stack([self.jump[s] for s in _SIDES]),
+                np.stack([self.stacked(s) for s in _SIDES]),
+                np.stack([self.stop[s] for s in _SIDES]),
+                np.stack([self.yields[s] for s in _SIDES]),
+            )
+        return self._sides
+
+    def _solve_kernel(self, theta: dict[str, Array], end_b: Array | None) -> Attrition:
+        """:meth:`solve` by the compiled kernel (:func:`._attrition_kernels.solve`)."""
+        cum, jump, coef, stop, yields = self._by_side()
+        own = np.stack([self.concede[s].level[:, 0] for s in _SIDES])
+        win = np.stack([self.win[s].level[:, 0] for s in _SIDES])
+        known = end_b is not None
+        atoms, end, regular, yielded = kernels.solve(
+            self.knots,
+            self.width,
+            cum,
+            jump,
+            coef,
+            stop,
+            yields,
+            self.bad,
+            own,
+            win,
+            np.stack([theta[s] for s in _SIDES]),
+            np.ascontiguousarray(end_b if known else self.knots[:, 0], dtype=np.float64),
+            known,
+        )
+        _endless_error(end)
+        return Attrition(
+            self,
+            theta,
+            {s: atoms[j] for j, s in enumerate(_SIDES)},
+            end,
+            regular,
+            {s: yielded[j] for j, s in enumerate(_SIDES)},
+        )
+
+
+def _endless_error(end: Array) -> None:
+    if np.any(np.isinf(end)):
+        i = int(np.flatnonzero(np.isinf(end))[0])
+        raise ValueError(
+            f"the war of attrition of draw {i} never ends (no reputation reaches 1 and no "
+            f"concession payoff falls to 0): add a collapse hazard or a later knot"
+        )
 
 
 def _piecewise(f: Piecewise, name: str, shape: tuple[int, int]) -> Piecewise:
