@@ -17,7 +17,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import alliance_sim as asim
-from alliance_sim._jit import numpy_reference
+from alliance_sim._jit import kernels_enabled, numpy_reference
 from alliance_sim.games import offers
 from alliance_sim.games.offers import _Gain, _inverse, _payment_terms, offers_equilibrium
 from alliance_sim.parameters import Draws
@@ -34,6 +34,9 @@ from alliance_sim.scenarios import TalksCalendar
 from alliance_sim.solvers import _alternating_kernels as kernels
 from alliance_sim.solvers import alternating
 from alliance_sim.solvers.alternating import Evaluator, alternating_offers
+
+#: Kernel against reference: nothing to compare with the kernels switched off.
+pytestmark = pytest.mark.skipif(not kernels_enabled(), reason="ALLIANCE_SIM_KERNELS=0")
 
 TOL = 1e-9
 

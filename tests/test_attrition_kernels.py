@@ -18,6 +18,9 @@ from alliance_sim._jit import kernels_enabled, numpy_reference
 from alliance_sim.solvers.attrition import war_of_attrition
 from alliance_sim.testing.strategies import attrition_wars, deadline_war
 
+#: Kernel against reference: nothing to compare with the kernels switched off.
+pytestmark = pytest.mark.skipif(not kernels_enabled(), reason="ALLIANCE_SIM_KERNELS=0")
+
 TOL = 1e-9
 
 

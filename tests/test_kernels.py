@@ -21,6 +21,9 @@ import alliance_sim as asim
 from alliance_sim._jit import kernels_enabled, numpy_reference
 from alliance_sim.solvers import find_root
 
+#: Kernel against reference: nothing to compare with the kernels switched off.
+pytestmark = pytest.mark.skipif(not kernels_enabled(), reason="ALLIANCE_SIM_KERNELS=0")
+
 #: Payments and gains in ¥ bn, probabilities and times in years: the documented tolerance.
 ATOL = 1e-9
 
