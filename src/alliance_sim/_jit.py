@@ -73,10 +73,11 @@ def numpy_reference() -> Iterator[None]:
 
     Examples
     --------
+    >>> before = kernels_enabled()  # True unless ALLIANCE_SIM_KERNELS=0
     >>> with numpy_reference():
     ...     kernels_enabled()
     False
-    >>> kernels_enabled()
+    >>> kernels_enabled() == before
     True
     """
     before = getattr(_state, "enabled", None)
