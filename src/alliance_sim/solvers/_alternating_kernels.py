@@ -49,6 +49,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._jit import njit
+from ._rootfind_kernels import chandrupatla_update
 from .rootfind import RTOL, XTOL
 
 #: :class:`~alliance_sim.solvers.alternating.PaymentTerms` kinds: ``a·x`` and the power loss
@@ -185,7 +186,6 @@ def _invert(  # pragma: no cover - compiled
         return np.nan, True
     x = a if abs(fa) <= abs(fb) else b
     done = (fa == 0) or (fb == 0) or (abs(b - a) <= XTOL + RTOL * abs(x))
-    c, fc = b, fb
     tt = 0.5
     it = 0
     while it < 200 and not done:
@@ -194,31 +194,9 @@ def _invert(  # pragma: no cover - compiled
         ft = _phi(kind, weight, coef, ref, power, direction, g, i, xt, False) * sgn - t
         if ft != ft:
             return np.nan, True
-        if _sgn(ft) == _sgn(fa):
-            c, fc = a, fa
-        else:
-            c, fc = b, fb
-            b, fb = a, fa
-        a, fa = xt, ft
-        if abs(fa) < abs(fb):
-            xm, fm = a, fa
-        else:
-            xm, fm = b, fb
-        tol = XTOL + RTOL * abs(xm)
-        width = abs(b - a)
-        if fm == 0 or width <= tol:
+        a, b, fa, fb, xm, done, tt = chandrupatla_update(a, b, fa, fb, xt, ft, XTOL, RTOL)
+        if done:
             x = xm
-            done = True
-            break
-        xi = (a - b) / (c - b)
-        ph = (fa - fb) / (fc - fb)
-        iqi = (ph * ph < xi) and ((1.0 - ph) * (1.0 - ph) < 1.0 - xi)
-        t_iqi = (fa / (fb - fa)) * (fc / (fb - fc)) + ((c - a) / (b - a)) * (fa / (fc - fa)) * (
-            fb / (fc - fb)
-        )
-        t_new = t_iqi if (iqi and np.isfinite(t_iqi)) else 0.5
-        tl = min(0.5, 0.5 * tol / (width if width > 0 else 1.0))
-        tt = _clip(t_new, tl, 1.0 - tl)
     return x, not done
 
 

@@ -164,14 +164,14 @@ def find_root(
     use_a = np.abs(fa) <= np.abs(fb)
     x = np.where(use_a, a, b)
     done = (fa == 0) | (fb == 0) | (np.abs(b - a) <= xtol + rtol * np.abs(x))
-    c, fc = b.copy(), fb.copy()
     t = np.full(a.shape, 0.5)
+    if kernels_enabled() and a.size:
+        return _find_root_kernel(f, a, b, fa, fb, t, x, done, xtol, rtol, maxiter)
+    c, fc = b.copy(), fb.copy()
     it = 0
     # Lanes that have converged keep iterating inside their collapsed bracket (their
     # result x is frozen): masking every update costs more than the spare arithmetic,
     # and an active lane's arithmetic is the same either way.
-    if kernels_enabled() and a.size:
-        return _find_root_kernel(f, a, b, c, fa, fb, fc, t, x, done, xtol, rtol, maxiter)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         while it < maxiter and not done.all():
             it += 1
@@ -210,10 +210,8 @@ def _find_root_kernel(
     f: Fn,
     a: Array,
     b: Array,
-    c: Array,
     fa: Array,
     fb: Array,
-    fc: Array,
     t: Array,
     x: Array,
     done: NDArray[np.bool_],
@@ -223,7 +221,7 @@ def _find_root_kernel(
 ) -> RootResult:
     """:func:`find_root`'s iterations with the compiled step (the same numbers)."""
     shape = a.shape
-    ra, rb, rc, rfa, rfb, rfc, rt, rx = (v.reshape(-1) for v in (a, b, c, fa, fb, fc, t, x))
+    ra, rb, rfa, rfb, rt, rx = (v.reshape(-1) for v in (a, b, fa, fb, t, x))
     rdone = done.reshape(-1)  # the kernel updates these flat arrays in place
     xt = (a + t * (b - a)).reshape(-1)
     it = 0
@@ -234,7 +232,7 @@ def _find_root_kernel(
             ft = _eval(f, xt.reshape(shape), "f")
         ft = np.ascontiguousarray(ft, dtype=np.float64).reshape(-1)
         xt, all_done = kernels.chandrupatla_step(
-            ra, rb, rc, rfa, rfb, rfc, rt, rx, rdone, xt, ft, xtol, rtol
+            ra, rb, rfa, rfb, rt, rx, rdone, xt, ft, xtol, rtol
         )
     return RootResult(x=rx.reshape(shape), converged=rdone.reshape(shape), iterations=it)
 
