@@ -60,7 +60,7 @@ _BLOCK = 64
 
 
 @njit
-def _npow(b: float, p: float) -> float:  # pragma: no cover - compiled
+def _npow(b: float, p: float) -> float:
     """``b ** p`` with numpy's fast paths for an array raised to a scalar."""
     if p == 2.0:
         return b * b
@@ -74,7 +74,7 @@ def _npow(b: float, p: float) -> float:  # pragma: no cover - compiled
 
 
 @njit
-def _phi(  # pragma: no cover - compiled
+def _phi(
     kind: np.ndarray,
     weight: np.ndarray,
     coef: np.ndarray,
@@ -121,7 +121,7 @@ def _phi(  # pragma: no cover - compiled
 
 
 @njit
-def _clip(v: float, lo: float, hi: float) -> float:  # pragma: no cover - compiled
+def _clip(v: float, lo: float, hi: float) -> float:
     """``np.clip`` for ``lo <= hi`` (NaN stays NaN)."""
     if v < lo:
         v = lo
@@ -131,7 +131,7 @@ def _clip(v: float, lo: float, hi: float) -> float:  # pragma: no cover - compil
 
 
 @njit
-def _sgn(v: float) -> float:  # pragma: no cover - compiled
+def _sgn(v: float) -> float:
     """``np.sign``."""
     if v > 0.0:
         return 1.0
@@ -141,7 +141,7 @@ def _sgn(v: float) -> float:  # pragma: no cover - compiled
 
 
 @njit
-def _invert(  # pragma: no cover - compiled
+def _invert(
     kind: np.ndarray,
     weight: np.ndarray,
     coef: np.ndarray,
@@ -201,7 +201,7 @@ def _invert(  # pragma: no cover - compiled
 
 
 @njit
-def _gain_at(  # pragma: no cover - compiled
+def _gain_at(
     kind: np.ndarray,
     weight: np.ndarray,
     coef: np.ndarray,
@@ -224,7 +224,7 @@ def _gain_at(  # pragma: no cover - compiled
 
 
 @njit
-def backward(  # pragma: no cover - compiled
+def backward(
     proposer: np.ndarray,
     q_tab: np.ndarray,
     q_idx: np.ndarray,
