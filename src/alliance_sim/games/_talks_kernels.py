@@ -97,7 +97,7 @@ def timed_parts(
 ) -> np.ndarray:
     r""":math:`U^0(T_c, t)` at the points ``pts`` for every term length: shape ``(C, n, m)``.
 
-    The timeless part (``timeless``, ``(C, n)``) plus the player's time-dependent terms,
+    The timeless part (``timeless``, ``(n,)``) plus the player's time-dependent terms,
     summed in the player's term order as :meth:`~alliance_sim.players.Player.timed_part`:
 
     * :class:`~alliance_sim.players.terms.DeadlinePressure`:
@@ -130,5 +130,5 @@ def timed_parts(
                             e = t + params[j, 3, i]
                         v = -cost * max(0.0, e - date) / T
                     total += v if weight[j] == 1.0 else weight[j] * v
-                out[c, i, k] = timeless[c, i] + total
+                out[c, i, k] = timeless[i] + total
     return out

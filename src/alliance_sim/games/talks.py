@@ -214,9 +214,9 @@ class Gains:
 
     def __post_init__(self) -> None:
         self.n = self.state.n
+        # The terms that depend neither on the signing time nor on the term: they are
+        # both what a renewal is worth beyond its payment and the timeless part of fixed().
         self.rest = self.player.timeless_part(self.state, self.horizon, self.n)
-        # The terms that depend neither on the signing time nor on the term: computed once.
-        self._timeless = self.player.timeless_part(self.state, self.horizon, self.n)
         self._spec: tuple[Array, ...] | bool | None = False  # not built yet
         self._phi: list[tuple[Array, Array]] = []
 
@@ -236,13 +236,9 @@ class Gains:
     def fixed(self, c: int, t: Array) -> Array:
         """:math:`U_i^0(T_c, t)`: the part of the gain that does not depend on the payment.
 
-        The timeless terms (computed once per term) plus those that depend on ``t``.
+        The timeless terms (:attr:`rest`, computed once) plus those that depend on ``t``.
         """
-        return self._timeless + self.player.timed_part(self.state, self.terms[c], t, self.n)
-
-    def timeless(self) -> Array:
-        """The timeless part of :meth:`fixed` for every term, ``(C, n)`` (the same row)."""
-        return np.ascontiguousarray(np.broadcast_to(self._timeless, (len(self.terms), self.n)))
+        return self.rest + self.player.timed_part(self.state, self.terms[c], t, self.n)
 
     def timed_spec(self) -> tuple[Array, ...] | None:
         """The player's time-dependent terms as :func:`._talks_kernels.timed_parts` reads them.
@@ -479,9 +475,8 @@ def _fixed_parts(gains: Gains, pts: Array) -> Array:
         terms = np.asarray(gains.terms, dtype=np.float64)
         at = np.ascontiguousarray(pts, dtype=np.float64)
         kind, weight, params, full_term = spec
-        return talks_kernels.timed_parts(
-            kind, weight, params, full_term, terms, gains.timeless(), at
-        )
+        timeless = np.ascontiguousarray(gains.rest, dtype=np.float64)
+        return talks_kernels.timed_parts(kind, weight, params, full_term, terms, timeless, at)
     out = np.empty((len(gains.terms), n, m))
     for c in range(len(gains.terms)):
         for k in range(m):

@@ -170,10 +170,16 @@ class Player:
         *,
         slope: bool = False,
         on_x: bool | None = None,
+        on_t: bool | None = None,
     ) -> Iterator[ArrayLike]:
-        """``w·u`` (or ``w·u'``) of the weighted terms; ``on_x`` selects by ``depends_on_x``."""
+        """``w·u`` (or ``w·u'``) of the weighted terms.
+
+        ``on_x`` and ``on_t`` select by ``depends_on_x`` and ``depends_on_t`` (None: all).
+        """
         for term, w in self._terms:
             if w == 0.0 or (on_x is not None and term.depends_on_x != on_x):
+                continue
+            if on_t is not None and term.depends_on_t != on_t:
                 continue
             v = term.slope(draws, x, T, t) if slope else term.value(draws, x, T, t)
             yield v if w == 1.0 else w * np.asarray(v)  # 1·v is v: skip the product
@@ -239,14 +245,7 @@ class Player:
         timeless part once (:class:`~alliance_sim.games.talks.Gains`).
         """
         zero = np.zeros(n)
-        parts = (
-            w * np.asarray(term.value(draws, zero, T, t))
-            if w != 1.0
-            else term.value(draws, zero, T, t)
-            for term, w in self._terms
-            if w != 0.0 and not term.depends_on_x and term.depends_on_t
-        )
-        return self._sum(parts, (n,))
+        return self._sum(self._weighted(draws, zero, T, t, on_x=False, on_t=True), (n,))
 
     def time_knots(self, draws: DrawsLike, T: float) -> list[Array]:
         """Signing times where some weighted term kinks or jumps in ``t`` (term ``T``)."""
