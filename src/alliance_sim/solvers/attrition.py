@@ -292,7 +292,6 @@ class AttritionHazards:
         self.n, self.m = n, m
         self.width = np.diff(knots, axis=1)
         self.coef: dict[str, _Coef] = {}
-        self._stacked: dict[str, Array] = {}
         self._sides: tuple[Array, ...] | None = None
         if kernels_enabled():
             self._build_kernel()
@@ -326,7 +325,6 @@ class AttritionHazards:
         self.jump = {s: jump[j] for j, s in enumerate(_SIDES)}
         self.stop = {s: stop[j] for j, s in enumerate(_SIDES)}
         self.yields = {s: yields[j] for j, s in enumerate(_SIDES)}
-        self._stacked = {s: coef[j] for j, s in enumerate(_SIDES)}
         self._sides = (cum, jump, coef, stop, yields)
         self.coef = {s: _Coef(*(coef[j, :, :, f] for f in range(5))) for j, s in enumerate(_SIDES)}
         _both_error(self.jump)
@@ -413,15 +411,12 @@ class AttritionHazards:
         for name in ("cum", "jump", "stop", "yields"):
             setattr(out, name, {s: v[idx] for s, v in getattr(self, name).items()})
         out.collapse_cum = self.collapse_cum[idx]
-        out._stacked = {s: v[idx] for s, v in self._stacked.items()}
         out._sides = None if self._sides is None else tuple(v[:, idx] for v in self._sides)
         return out
 
     def stacked(self, side: str) -> Array:
         """Side's hazard coefficients in the kernels' ``(n, m, 5)`` layout (built once)."""
-        if side not in self._stacked:
-            self._stacked[side] = self.coef[side].stacked()
-        return self._stacked[side]
+        return self._by_side()[2][_SIDES.index(side)]
 
     def _corner(self, side: str) -> Bools:
         """Where a side would rather have no deal, and winning is worse than conceding."""
@@ -578,7 +573,7 @@ class AttritionHazards:
             self._sides = (
                 np.stack([self.cum[s] for s in _SIDES]),
                 np.stack([self.jump[s] for s in _SIDES]),
-                np.stack([self.stacked(s) for s in _SIDES]),
+                np.stack([self.coef[s].stacked() for s in _SIDES]),
                 np.stack([self.stop[s] for s in _SIDES]),
                 np.stack([self.yields[s] for s in _SIDES]),
             )
