@@ -75,18 +75,18 @@ def _npow(b: float, p: float) -> float:
 
 @njit
 def _phi(
-    kind: np.ndarray,
-    weight: np.ndarray,
-    coef: np.ndarray,
-    ref: np.ndarray,
-    power: np.ndarray,
-    direction: np.ndarray,
+    form: tuple[np.ndarray, ...],
     g: int,
     i: int,
     x: float,
     slope: bool,
 ) -> float:
-    """``φ_g(x)`` (or its slope) of draw ``i``, term by term as ``Player.payment_part``."""
+    """``φ_g(x)`` (or its slope) of draw ``i``, term by term as ``Player.payment_part``.
+
+    ``form``: both sides' :class:`.alternating.PaymentTerms`, padded to the same number
+    of terms and stacked by side: ``kind, weight, coef, ref, power, direction``.
+    """
+    kind, weight, coef, ref, power, direction = form
     total = 0.0
     for j in range(kind.shape[1]):
         kd = kind[g, j]
@@ -142,12 +142,7 @@ def _sgn(v: float) -> float:
 
 @njit
 def _invert(
-    kind: np.ndarray,
-    weight: np.ndarray,
-    coef: np.ndarray,
-    ref: np.ndarray,
-    power: np.ndarray,
-    direction: np.ndarray,
+    form: tuple[np.ndarray, ...],
     g: int,
     i: int,
     tx: np.ndarray,
@@ -168,8 +163,8 @@ def _invert(
     x = xa + (t - ya) * (xb - xa) / (yb - ya) if yb > ya else xa
     loose = True
     for _ in range(6):  # Newton, kept inside the cell
-        f = _phi(kind, weight, coef, ref, power, direction, g, i, x, False) * sgn - t
-        d = _phi(kind, weight, coef, ref, power, direction, g, i, x, True) * sgn
+        f = _phi(form, g, i, x, False) * sgn - t
+        d = _phi(form, g, i, x, True) * sgn
         new = _clip(x - f / d if d > 0 else x, xa, xb)
         moved = (abs(new - x) > XTOL + RTOL * abs(new)) or not (d > 0)
         x = new
@@ -180,8 +175,8 @@ def _invert(
         return x, False
     # Chandrupatla on the cell, as rootfind.find_root (xtol, rtol, maxiter = 200).
     a, b = xa, xb
-    fa = _phi(kind, weight, coef, ref, power, direction, g, i, a, False) * sgn - t
-    fb = _phi(kind, weight, coef, ref, power, direction, g, i, b, False) * sgn - t
+    fa = _phi(form, g, i, a, False) * sgn - t
+    fb = _phi(form, g, i, b, False) * sgn - t
     if _sgn(fa) * _sgn(fb) > 0:
         return np.nan, True
     x = a if abs(fa) <= abs(fb) else b
@@ -191,7 +186,7 @@ def _invert(
     while it < 200 and not done:
         it += 1
         xt = a + tt * (b - a)
-        ft = _phi(kind, weight, coef, ref, power, direction, g, i, xt, False) * sgn - t
+        ft = _phi(form, g, i, xt, False) * sgn - t
         if ft != ft:
             return np.nan, True
         a, b, fa, fb, xm, done, tt = chandrupatla_update(a, b, fa, fb, xt, ft, XTOL, RTOL)
@@ -202,12 +197,7 @@ def _invert(
 
 @njit
 def _gain_at(
-    kind: np.ndarray,
-    weight: np.ndarray,
-    coef: np.ndarray,
-    ref: np.ndarray,
-    power: np.ndarray,
-    direction: np.ndarray,
+    form: tuple[np.ndarray, ...],
     share: np.ndarray,
     const: np.ndarray,
     g: int,
@@ -217,10 +207,7 @@ def _gain_at(
     c: int,
 ) -> float:
     """``g(x, k, c) = share[c]·φ(x) + const[k, c]`` of draw ``i``."""
-    return (
-        share[g, c] * _phi(kind, weight, coef, ref, power, direction, g, i, x, False)
-        + const[k, c, i]
-    )
+    return share[g, c] * _phi(form, g, i, x, False) + const[k, c, i]
 
 
 @njit
@@ -234,12 +221,7 @@ def backward(
     hi_idx: np.ndarray,
     disc: np.ndarray,
     disc_idx: np.ndarray,
-    kind: np.ndarray,
-    weight: np.ndarray,
-    coef: np.ndarray,
-    ref: np.ndarray,
-    power: np.ndarray,
-    direction: np.ndarray,
+    form: tuple[np.ndarray, ...],
     share: np.ndarray,
     const_payer: np.ndarray,
     const_payee: np.ndarray,
@@ -308,8 +290,8 @@ def backward(
                 need = reserve / resp_disc
                 const_r = const_payee if resp == 1 else const_payer
                 const_p = const_payer if resp == 1 else const_payee
-                phi_lo = _phi(kind, weight, coef, ref, power, direction, resp, i, lo_s, False)
-                phi_hi = _phi(kind, weight, coef, ref, power, direction, resp, i, hi_s, False)
+                phi_lo = _phi(form, resp, i, lo_s, False)
+                phi_hi = _phi(form, resp, i, hi_s, False)
                 best_val = -np.inf
                 best_x = np.nan
                 best_c = -1
@@ -330,12 +312,7 @@ def backward(
                     if not at_end:
                         target = (need - const_r[r, c, i]) / share[resp, c]
                         x, bad = _invert(
-                            kind,
-                            weight,
-                            coef,
-                            ref,
-                            power,
-                            direction,
+                            form,
                             resp,
                             i,
                             tables_x[resp],
@@ -345,9 +322,7 @@ def backward(
                         )
                         if bad:
                             failed += 1
-                    val = prop_disc * _gain_at(
-                        kind, weight, coef, ref, power, direction, share, const_p, prop, i, x, r, c
-                    )
+                    val = prop_disc * _gain_at(form, share, const_p, prop, i, x, r, c)
                     if val > best_val:
                         best_val, best_x, best_c = val, x, c
                 prop_exit = exits[0, i] if payer_proposes else exits[1, i]
@@ -375,12 +350,7 @@ def backward(
                         const_s = const_ev[s - 2]
                     if deal:
                         values[s, r, i] = d_s * _gain_at(
-                            kind,
-                            weight,
-                            coef,
-                            ref,
-                            power,
-                            direction,
+                            form,
                             share,
                             const_s,
                             s,
