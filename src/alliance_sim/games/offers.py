@@ -312,26 +312,21 @@ def _payment_terms(player: Player, state: Draws) -> PaymentTerms | None:
     for term, w in player.terms:
         if w == 0.0 or not term.depends_on_x:
             continue
+        # (kind, coefficient, reference, power, direction) of the term
+        row: tuple[int, Any, Any, float, float]
         if type(term) is FiscalCost:
-            kinds.append(LINEAR)
-            coefs.append(per_draw(-(1.0 + np.asarray(state[term.mcpf], dtype=np.float64))))
-            refs.append(np.ones(n))
-            powers.append(1.0)
-            directions.append(1.0)
+            row = (LINEAR, -(1.0 + np.asarray(state[term.mcpf], dtype=np.float64)), 1.0, 1.0, 1.0)
         elif type(term) is PaymentValue:
-            kinds.append(LINEAR)
-            coefs.append(per_draw(state[term.weight]))
-            refs.append(np.ones(n))
-            powers.append(1.0)
-            directions.append(1.0)
+            row = (LINEAR, state[term.weight], 1.0, 1.0, 1.0)
         elif type(term) is ReferencePoint:
-            kinds.append(LOSS)
-            coefs.append(per_draw(state[term.strength]))
-            refs.append(per_draw(state[term.reference]))
-            powers.append(float(term.power))
-            directions.append(float(term.direction))
+            row = (LOSS, state[term.strength], state[term.reference], term.power, term.direction)
         else:
             return None
+        kinds.append(row[0])
+        coefs.append(per_draw(row[1]))
+        refs.append(per_draw(row[2]))
+        powers.append(float(row[3]))
+        directions.append(float(row[4]))
         weights.append(float(w))
     j = len(kinds)
     return PaymentTerms(
