@@ -1192,15 +1192,7 @@ print(json.dumps({"seconds": seconds, "floor_bytes": floor, "peak_bytes": peak_r
 
 def scale_child(n: int, scheduler: str = "threads") -> dict[str, float]:
     """Run a streamed (keep=False) core-pipeline simulation in a fresh process."""
-    import json
-
-    out = subprocess.run(
-        [sys.executable, "-c", _SCALE_CHILD, str(n), scheduler],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return cast(dict[str, float], json.loads(out.stdout.strip().splitlines()[-1]))
+    return cast(dict[str, float], run_child(_SCALE_CHILD, [str(n), scheduler], {}))
 
 
 def bench_scale(sizes: Sizes, repeats: int) -> None:
