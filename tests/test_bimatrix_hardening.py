@@ -18,6 +18,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from alliance_sim._jit import numpy_reference
 from alliance_sim.solvers import bimatrix as bm
 from alliance_sim.solvers import bimatrix_equilibria
 from alliance_sim.testing.reference import (
@@ -344,16 +345,21 @@ def test_fallback_game_without_equilibrium_raises(monkeypatch):
         bimatrix_equilibria(np.zeros((1, 7, 7)), np.zeros((1, 7, 7)))
 
 
-def test_batched_lane_without_equilibrium_raises(monkeypatch):
+@pytest.mark.parametrize("path", ["_solve_batch", "solve_games"])  # numpy, compiled
+def test_batched_lane_without_equilibrium_raises(monkeypatch, path):
     """The invariant check: a game left with count 0 is an error, never a result."""
-    real = bm._solve_batch
+    if path == "solve_games" and not bm.kernels_enabled():
+        pytest.skip("ALLIANCE_SIM_KERNELS=0")
+    real = getattr(bm, path)
 
     def lossy(A, B, tol):
         g, x, y, degenerate = real(A, B, tol)
         keep = g != 1
         return g[keep], x[:, keep], y[:, keep], degenerate
 
-    monkeypatch.setattr(bm, "_solve_batch", lossy)
+    monkeypatch.setattr(bm, path, lossy)
+    if path == "_solve_batch":
+        monkeypatch.setattr(bm, "kernels_enabled", lambda: False)
     A = np.stack([np.eye(2)] * 3)
     with pytest.raises(RuntimeError, match=r"game 1 \(2x2\): no equilibrium"):
         bimatrix_equilibria(A, A)
@@ -453,3 +459,26 @@ def test_one_strategy_games_property(games):
         ref = best_replies(A[g], B[g])
         assert pure_profiles(eq.of(g)) == ref and eq.count[g] == len(ref)
         assert eq.degenerate[g] == (len(ref) > 1)
+
+
+# --- Bits that do not depend on the batch ------------------------------------------------
+
+
+@settings(max_examples=30, deadline=None)
+@given(bimatrix_games(max_games=4, max_strategies=3, integer=True), st.integers(1, 6))
+def test_a_games_profiles_do_not_depend_on_its_batch(games, copies):
+    # The reference once summed profiles pairwise or in order depending on the memory
+    # layout fancy indexing left, i.e. on whether the batch held degenerate games.
+    A, B = games
+    with numpy_reference():
+        alone = bimatrix_equilibria(A[:1], B[:1])
+        batch = bimatrix_equilibria(np.repeat(A, copies, axis=0), np.repeat(B, copies, axis=0))
+    first = batch.game == 0
+    np.testing.assert_array_equal(batch.row[first], alone.row)
+    np.testing.assert_array_equal(batch.col[first], alone.col)
+
+
+def test_normalize_sums_in_row_order_whatever_the_layout():
+    rng = np.random.default_rng(1)
+    x = rng.random((15, 40))
+    np.testing.assert_array_equal(bm._normalize(x, 1e-9), bm._normalize(np.asfortranarray(x), 1e-9))

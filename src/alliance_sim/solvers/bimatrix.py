@@ -61,6 +61,13 @@ pure best responses than its support size; von Stengel 2002, Thm. 2.10).
   :class:`ValueError` naming the game, and such games can be solved one by one
   with ``pygambit.nash.enummixed_solve``.
 
+**Compiled path.** With the kernels on (:mod:`alliance_sim._jit`), batches with
+``2 ≤ min(m, k) ≤ 3`` — every support solved by the closed forms, the stance games
+among them — run through :mod:`alliance_sim.solvers._bimatrix_kernels`, which does
+the above game by game with the same arithmetic in the same order: bit-identical
+results, without the ``(choices, games)`` temporaries. The numpy code here is its
+reference (``numpy_reference()`` runs it).
+
 **Magnitudes.** Payoffs must be finite; any finite magnitude (up to ±1.8e308) is
 handled: each game's matrices are first divided by a power of two ``2^e`` at least
 their largest ``|payoff|`` (exact in floating point), so every later difference,
@@ -97,6 +104,9 @@ from typing import cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from .._jit import kernels_enabled
+from ._bimatrix_kernels import kernel_covers, solve_games
 
 __all__ = ["MAX_BATCHED_LABELS", "MAX_BATCHED_VERTICES", "Equilibria", "bimatrix_equilibria"]
 
@@ -552,10 +562,22 @@ def _unique_vertices(mask: NDArray[np.int64]) -> tuple[NDArray[np.intp], NDArray
 
 
 def _normalize(x: Array, tol: float) -> Array:
-    """Columns of ``x`` (one per profile) scaled to sum 1, entries within tol of 0 set to 0."""
-    x = x / x.sum(axis=0)
+    """Columns of ``x`` (one per profile) scaled to sum 1, entries within tol of 0 set to 0.
+
+    The column sums are accumulated row by row, in order: ``x.sum(axis=0)`` would sum
+    pairwise when ``x`` happens to be column-major (as fancy indexing can leave it),
+    so a profile's last bits would depend on the other games in its batch.
+    """
+
+    def column_sums(v: Array) -> Array:
+        total = v[0].copy()
+        for row in v[1:]:
+            total += row
+        return total
+
+    x = x / column_sums(x)
     x *= x > tol
-    x /= x.sum(axis=0)
+    x /= column_sums(x)
     return x
 
 
@@ -824,6 +846,8 @@ def bimatrix_equilibria(A: ArrayLike, B: ArrayLike, *, tol: float = 1e-9) -> Equ
     fallback = False
     if m == 1 or k == 1:
         g, x, y, degenerate = _solve_one_sided(A_arr, B_arr, tol)
+    elif kernels_enabled() and kernel_covers(m, k) and math.comb(m + k, m) <= MAX_BATCHED_VERTICES:
+        g, x, y, degenerate = solve_games(A_arr, B_arr, tol)
     elif math.comb(m + k, m) <= MAX_BATCHED_VERTICES and m + k <= MAX_BATCHED_LABELS:
         degenerate = np.zeros(n, dtype=bool)
         g_parts, x_parts, y_parts = [np.zeros(0, np.intp)], [np.zeros((m, 0))], [np.zeros((k, 0))]

@@ -44,6 +44,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._jit import kernels_enabled
+from ._selection_kernels import select_equilibria
 from .bimatrix import Equilibria
 
 __all__ = ["pareto_undominated", "payoff_dominant", "risk_dominant_2x2", "select_equilibrium"]
@@ -150,6 +152,8 @@ def select_equilibrium(eq: Equilibria, *, tol: float = 1e-9) -> NDArray[np.int64
 
     See the module docstring. Every game has at least one equilibrium, so every
     entry is a valid index (−1 only for a game with none, which cannot happen).
+    With the kernels on, :func:`~alliance_sim.solvers._selection_kernels.select_equilibria`
+    applies the same rule game by game (same indices; the code below is its reference).
 
     Examples
     --------
@@ -162,6 +166,8 @@ def select_equilibrium(eq: Equilibria, *, tol: float = 1e-9) -> NDArray[np.int64
     >>> eq.row[i].tolist(), eq.col[i].tolist()
     ([1.0, 0.0], [1.0, 0.0])
     """
+    if kernels_enabled() and eq.n_games:
+        return select_equilibria(eq.offsets, eq.row_payoff, eq.col_payoff, float(tol))
     chosen = payoff_dominant(eq, tol=tol)
     if eq.n_games == 0:
         return chosen
