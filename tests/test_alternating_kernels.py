@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 import alliance_sim as asim
 from alliance_sim._jit import kernels_enabled, numpy_reference
 from alliance_sim.games import offers
-from alliance_sim.games.offers import _Gain, _inverse, _payment_terms, offers_equilibrium
+from alliance_sim.games.bargaining import payment_terms
+from alliance_sim.games.offers import _Gain, _inverse, offers_equilibrium
 from alliance_sim.parameters import Draws
 from alliance_sim.players import FunctionTerm, Player
 from alliance_sim.players.terms import (
@@ -151,7 +152,7 @@ def test_a_term_of_the_researchers_own_takes_the_numpy_path(kernel_calls):
     mine = FunctionTerm("mine", lambda d, x, T, t: -0.001 * x, slope=lambda d, x, T, t: -0.001)
     odd = scn.with_players(payer=scn.payer.with_term(mine))
     draws = odd.parameters.sample(200, seed=34)
-    assert _payment_terms(odd.payer, odd.election.resolve_as(draws, False)) is None
+    assert payment_terms(odd.payer, odd.election.resolve_as(draws, False), draws.n) is None
     fast = offers_equilibrium(odd, draws)
     assert not kernel_calls
     with numpy_reference():

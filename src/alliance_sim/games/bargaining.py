@@ -40,15 +40,20 @@ ch. 2.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._jit import kernels_enabled
 from .._validation import as_float_array, check_same_length
 from ..players.player import Player
+from ..players.terms import FiscalCost, PaymentValue, ReferencePoint
+from ..solvers import _bargaining_kernels as kernels
+from ..solvers.alternating import LINEAR, LOSS, PaymentTerms, stack_payment_terms
 from ..solvers.rootfind import RTOL, XTOL, bracket_monotone, find_root, split_at_points
 
-__all__ = ["BargainingProblem"]
+__all__ = ["BargainingProblem", "payment_terms"]
 
 Array = NDArray[np.float64]
 
@@ -139,8 +144,13 @@ class BargainingProblem:
             payee.fixed_part(draws, T, self.signing_time, self.n),
         )
         self._offset = (self._fixed[0] - self.d_payer, self._fixed[1] - self.d_payee)
-        self.payer_reservation = self._reservation(payer, decreasing=True)
-        self.payee_reservation = self._reservation(payee, decreasing=False)
+        self.kernel_form = self._kernel_form()
+        fast = self._kernel_reservations()
+        if fast is not None:
+            self.payer_reservation, self.payee_reservation = fast[0], fast[1]
+        else:
+            self.payer_reservation = self._reservation(payer, decreasing=True)
+            self.payee_reservation = self._reservation(payee, decreasing=False)
         self.lo = np.maximum(self.payee_reservation, self.floor)
         self.hi = self.payer_reservation
         self.feasible = self.lo <= self.hi
@@ -177,6 +187,38 @@ class BargainingProblem:
     def kinks(self) -> list[Array]:
         """Payments where either player's marginal utility jumps (one array per kink)."""
         return self.payer.kinks(self.draws) + self.payee.kinks(self.draws)
+
+    # Compiled path -----------------------------------------------------------------
+    def _kernel_form(self) -> tuple[tuple[NDArray, ...], Array] | None:
+        """Both payment parts stacked for the kernels and the offsets ``c = U_0 − d``, ``(2, n)``.
+
+        None when the kernels are off, when both players are affine (closed forms are
+        cheaper) or when a term that depends on the payment is not built in.
+        """
+        if not kernels_enabled() or self.affine:
+            return None
+        payer = payment_terms(self.payer, self.draws, self.n)
+        payee = payment_terms(self.payee, self.draws, self.n)
+        if payer is None or payee is None:
+            return None
+        return stack_payment_terms([payer, payee], self.n), np.stack(self._offset)
+
+    def _kernel_reservations(self) -> Array | None:
+        """``(r_J, r_U)`` as ``(2, n)`` from the compiled kernel, or None for the numpy path.
+
+        None also when the kernel meets a draw the reference rejects: the numpy path
+        then raises its error, naming the draw.
+        """
+        if self.kernel_form is None:
+            return None
+        form, offset = self.kernel_form
+        out = np.empty((2, self.n))
+        affine = np.array([self.payer.affine, self.payee.affine])
+        scale = np.ascontiguousarray(np.broadcast_to(self.scale, (self.n,)), dtype=np.float64)
+        status = kernels.reservations(
+            form, offset, affine, self.floor, scale, self.xtol, self.rtol, out
+        )
+        return out if status == kernels.OK else None
 
     # Reservation payments ---------------------------------------------------------
     def _reservation(self, player: Player, *, decreasing: bool) -> Array:
@@ -251,3 +293,62 @@ class BargainingProblem:
             f"BargainingProblem(n={self.n}, payer={self.payer.name!r}, payee={self.payee.name!r}, "
             f"feasible={self.feasible.mean():.3f})"
         )
+
+
+def payment_terms(player: Player, state: Mapping[str, Array], n: int) -> PaymentTerms | None:
+    r"""A player's payment part :math:`\varphi` as :class:`PaymentTerms`, if it has that form.
+
+    The built-in terms that depend on the payment map onto the two kinds:
+    :class:`~alliance_sim.players.terms.FiscalCost` (:math:`-(1 + \lambda)\,x`) and
+    :class:`~alliance_sim.players.terms.PaymentValue` (:math:`w\,x`) are LINEAR with
+    :math:`a = -(1 + \lambda)` and :math:`a = w`;
+    :class:`~alliance_sim.players.terms.ReferencePoint` is a LOSS with its strength,
+    reference, power and direction. Any other term (a subclass, a researcher's
+    :class:`~alliance_sim.players.FunctionTerm`) gives None.
+
+    Parameters
+    ----------
+    player : Player
+        Whose payment part.
+    state : mapping of str to ndarray
+        Draws resolved as one winner.
+    n : int
+        Number of draws.
+
+    Returns
+    -------
+    PaymentTerms or None
+    """
+    kinds, weights, coefs, refs, powers, directions = [], [], [], [], [], []
+
+    def per_draw(v: Any) -> Array:
+        return np.ascontiguousarray(np.broadcast_to(np.asarray(v, dtype=np.float64), (n,)))
+
+    for term, w in player.terms:
+        if w == 0.0 or not term.depends_on_x:
+            continue
+        # (kind, coefficient, reference, power, direction) of the term
+        row: tuple[int, Any, Any, float, float]
+        if type(term) is FiscalCost:
+            row = (LINEAR, -(1.0 + np.asarray(state[term.mcpf], dtype=np.float64)), 1.0, 1.0, 1.0)
+        elif type(term) is PaymentValue:
+            row = (LINEAR, state[term.weight], 1.0, 1.0, 1.0)
+        elif type(term) is ReferencePoint:
+            row = (LOSS, state[term.strength], state[term.reference], term.power, term.direction)
+        else:
+            return None
+        kinds.append(row[0])
+        coefs.append(per_draw(row[1]))
+        refs.append(per_draw(row[2]))
+        powers.append(float(row[3]))
+        directions.append(float(row[4]))
+        weights.append(float(w))
+    j = len(kinds)
+    return PaymentTerms(
+        kind=np.array(kinds, dtype=np.int64),
+        weight=np.array(weights, dtype=np.float64),
+        coef=np.stack(coefs) if j else np.zeros((0, n)),
+        ref=np.stack(refs) if j else np.zeros((0, n)),
+        power=np.array(powers, dtype=np.float64),
+        direction=np.array(directions, dtype=np.float64),
+    )

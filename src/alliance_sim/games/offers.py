@@ -76,23 +76,19 @@ from numpy.typing import NDArray
 
 from ..parameters import Draws
 from ..players.player import Player
-from ..players.terms import FiscalCost, PaymentValue, ReferencePoint
 from ..solvers import nash_solution
 from ..solvers.alternating import (
-    LINEAR,
-    LOSS,
     PAYEE,
     PAYER,
     AffineGain,
     AlternatingOffersResult,
     Evaluator,
     GainFn,
-    PaymentTerms,
     alternating_offers,
 )
 from ..solvers.rootfind import RTOL, XTOL, find_root
 from ..solvers.screening import two_period_screening
-from .bargaining import BargainingProblem
+from .bargaining import BargainingProblem, payment_terms
 
 __all__ = ["OFFERS_OUTPUTS", "offers_equilibrium"]
 
@@ -256,9 +252,10 @@ class _Gain:
         period of ``periods``) and :math:`\varphi` the player's payment part in the form
         :class:`~alliance_sim.solvers.alternating.PaymentTerms` evaluates, with the table
         of the inverse. None (the solver then runs its numpy loop) when a term that
-        depends on the payment is not one of the built-in kinds (:func:`_payment_terms`).
+        depends on the payment is not one of the built-in kinds
+        (:func:`~alliance_sim.games.bargaining.payment_terms`).
         """
-        phi = _payment_terms(self.player, self.state)
+        phi = payment_terms(self.player, self.state, self.state.n)
         if phi is None or contracts > len(self.terms):
             return None
         n = self.state.n
@@ -279,64 +276,6 @@ class _Gain:
             table_y=np.ascontiguousarray(inv.ys),
             sign=np.ascontiguousarray(inv.sign),
         )
-
-
-def _payment_terms(player: Player, state: Draws) -> PaymentTerms | None:
-    r"""A player's payment part :math:`\varphi` as :class:`PaymentTerms`, if it has that form.
-
-    The built-in terms that depend on the payment map onto the two kinds:
-    :class:`~alliance_sim.players.terms.FiscalCost` (:math:`-(1 + \lambda)\,x`) and
-    :class:`~alliance_sim.players.terms.PaymentValue` (:math:`w\,x`) are LINEAR with
-    :math:`a = -(1 + \lambda)` and :math:`a = w`;
-    :class:`~alliance_sim.players.terms.ReferencePoint` is a LOSS with its strength,
-    reference, power and direction. Any other term (a subclass, a researcher's
-    :class:`~alliance_sim.players.FunctionTerm`) gives None.
-
-    Parameters
-    ----------
-    player : Player
-        Whose payment part.
-    state : Draws
-        Draws resolved as one winner.
-
-    Returns
-    -------
-    PaymentTerms or None
-    """
-    n = state.n
-    kinds, weights, coefs, refs, powers, directions = [], [], [], [], [], []
-
-    def per_draw(v: Any) -> Array:
-        return np.ascontiguousarray(np.broadcast_to(np.asarray(v, dtype=np.float64), (n,)))
-
-    for term, w in player.terms:
-        if w == 0.0 or not term.depends_on_x:
-            continue
-        # (kind, coefficient, reference, power, direction) of the term
-        row: tuple[int, Any, Any, float, float]
-        if type(term) is FiscalCost:
-            row = (LINEAR, -(1.0 + np.asarray(state[term.mcpf], dtype=np.float64)), 1.0, 1.0, 1.0)
-        elif type(term) is PaymentValue:
-            row = (LINEAR, state[term.weight], 1.0, 1.0, 1.0)
-        elif type(term) is ReferencePoint:
-            row = (LOSS, state[term.strength], state[term.reference], term.power, term.direction)
-        else:
-            return None
-        kinds.append(row[0])
-        coefs.append(per_draw(row[1]))
-        refs.append(per_draw(row[2]))
-        powers.append(float(row[3]))
-        directions.append(float(row[4]))
-        weights.append(float(w))
-    j = len(kinds)
-    return PaymentTerms(
-        kind=np.array(kinds, dtype=np.int64),
-        weight=np.array(weights, dtype=np.float64),
-        coef=np.stack(coefs) if j else np.zeros((0, n)),
-        ref=np.stack(refs) if j else np.zeros((0, n)),
-        power=np.array(powers, dtype=np.float64),
-        direction=np.array(directions, dtype=np.float64),
-    )
 
 
 def _fixed(scenario: Any, name: str) -> float:

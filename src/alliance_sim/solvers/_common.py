@@ -8,7 +8,9 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._jit import kernels_enabled
 from .._validation import as_float_array, check_in_range, check_same_length
+from . import _bargaining_kernels as kernels
 
 Array = NDArray[np.float64]
 
@@ -69,6 +71,36 @@ def finish(problem: BargainingLike, payment: Array) -> Solution:
         payer_gain=np.where(problem.feasible, gj, nan),
         payee_gain=np.where(problem.feasible, gu, nan),
     )
+
+
+def compiled_root(
+    problem: BargainingLike, solution: str, power: Array | None, *, maxiter: int
+) -> Array | None:
+    """The payment a solver's first-order condition gives, from the compiled kernel, or None.
+
+    ``solution`` is ``"nash"`` (with ``power``) or ``"ks"``. The kernel runs when the
+    problem carries a ``kernel_form`` (a :class:`~alliance_sim.games.BargainingProblem`
+    whose payment parts are built-in terms, built with the kernels on) and the
+    kernels are on; None sends the solver to its numpy reference, also when the kernel
+    meets a draw the reference rejects (which then raises its error).
+    """
+    form = getattr(problem, "kernel_form", None)
+    if form is None or not kernels_enabled():
+        return None
+    payment_form, offset = form
+    n = problem.n
+    out = np.empty(n)
+    lo, hi = (np.ascontiguousarray(v, dtype=np.float64) for v in (problem.lo, problem.hi))
+    feasible = np.ascontiguousarray(problem.feasible, dtype=np.bool_)
+    tol = (problem.xtol, problem.rtol, maxiter)
+    if solution == "nash" and power is not None:
+        beta = np.ascontiguousarray(np.broadcast_to(power, (n,)), dtype=np.float64)
+        status = kernels.nash_roots(payment_form, offset, beta, lo, hi, feasible, *tol, out)
+    elif solution == "ks":
+        status = kernels.ks_roots(payment_form, offset, lo, hi, feasible, *tol, out)
+    else:
+        raise ValueError(f"solution must be 'nash' (with a power) or 'ks'; got {solution!r}")
+    return out if status == kernels.OK else None
 
 
 def check_power(power: ArrayLike, n: int, name: str = "power") -> Array:

@@ -546,6 +546,31 @@ class PaymentTerms:
     direction: Array
 
 
+def stack_payment_terms(parts: Sequence[PaymentTerms], n: int) -> tuple[NDArray, ...]:
+    """Several sides' payment parts as the kernels' ``form``: padded to one number of terms.
+
+    Returns ``kind (S, J)`` (−1: no term), ``weight``, ``coef (S, J, n)``, ``ref (S, J, n)``,
+    ``power``, ``direction`` for the ``S`` sides, ``J`` the most terms of a side (at least 1).
+    """
+    sides = len(parts)
+    J = max(1, *(p.kind.shape[0] for p in parts))
+    kind = np.full((sides, J), -1, dtype=np.int64)
+    weight = np.ones((sides, J))
+    power = np.ones((sides, J))
+    direction = np.ones((sides, J))
+    coef = np.zeros((sides, J, n))
+    ref = np.ones((sides, J, n))
+    for s, p in enumerate(parts):
+        j = p.kind.shape[0]
+        kind[s, :j] = p.kind
+        weight[s, :j] = p.weight
+        power[s, :j] = p.power
+        direction[s, :j] = p.direction
+        coef[s, :j] = p.coef
+        ref[s, :j] = p.ref
+    return kind, weight, coef, ref, power, direction
+
+
 @dataclass(frozen=True)
 class AffineGain:
     r"""A gain affine in a payment part: :math:`g(x, k, c) = a_c\, \varphi(x) + b_c(k)`.
@@ -618,23 +643,9 @@ def _fused(
         if form.table_x is None or form.table_y is None or form.sign is None:
             return None
     sides = len(gains)
-    # Payment parts, padded to the same number of terms (kind −1: none).
-    J = max(1, *(f.phi.kind.shape[0] for f in forms))
-    kind = np.full((sides, J), -1, dtype=np.int64)
-    weight = np.ones((sides, J))
-    power = np.ones((sides, J))
-    direction = np.ones((sides, J))
-    coef = np.zeros((sides, J, n))
-    ref = np.ones((sides, J, n))
+    payment_form = stack_payment_terms([f.phi for f in forms], n)
     share = np.empty((sides, contracts))
     for s, f in enumerate(forms):
-        j = f.phi.kind.shape[0]
-        kind[s, :j] = f.phi.kind
-        weight[s, :j] = f.phi.weight
-        power[s, :j] = f.phi.power
-        direction[s, :j] = f.phi.direction
-        coef[s, :j] = f.phi.coef
-        ref[s, :j] = f.phi.ref
         share[s] = f.share
         if f.const.shape != (m, contracts, n):
             raise ValueError(f"affine_form: const must have shape {(m, contracts, n)}")
@@ -709,7 +720,7 @@ def _fused(
         hi_idx,
         disc,
         disc_idx,
-        (kind, weight, coef, ref, power, direction),
+        payment_form,
         share,
         forms[0].const,
         forms[1].const,

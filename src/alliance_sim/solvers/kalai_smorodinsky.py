@@ -36,7 +36,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._common import Array, BargainingLike, Solution, check_range_arrays, finish
+from ._common import Array, BargainingLike, Solution, check_range_arrays, compiled_root, finish
 from .rootfind import find_root, split_at_points
 
 __all__ = ["ks_linear", "ks_solution"]
@@ -75,6 +75,9 @@ def ks_solution(problem: BargainingLike, *, maxiter: int = 200) -> Solution:
         return finish(
             problem, ks_linear(problem.payee_reservation, problem.payer_reservation, problem.floor)
         )
+    fast = compiled_root(problem, "ks", None, maxiter=maxiter)
+    if fast is not None:
+        return finish(problem, fast)
     feasible = problem.feasible
     lo = np.where(feasible, problem.lo, 0.0)
     hi = np.where(feasible, problem.hi, 0.0)

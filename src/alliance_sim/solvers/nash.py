@@ -46,7 +46,15 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._common import Array, BargainingLike, Solution, check_power, check_range_arrays, finish
+from ._common import (
+    Array,
+    BargainingLike,
+    Solution,
+    check_power,
+    check_range_arrays,
+    compiled_root,
+    finish,
+)
 from .rootfind import find_root, split_at_points
 
 __all__ = ["nash_linear", "nash_solution"]
@@ -120,6 +128,9 @@ def nash_solution(problem: BargainingLike, power: ArrayLike, *, maxiter: int = 2
         x = nash_linear(problem.payee_reservation, problem.payer_reservation, beta, problem.floor)
         return finish(problem, x)
 
+    fast = compiled_root(problem, "nash", beta, maxiter=maxiter)
+    if fast is not None:
+        return finish(problem, fast)
     feasible = problem.feasible
     lo = np.where(feasible, problem.lo, 0.0)
     hi = np.where(feasible, problem.hi, 1.0)
