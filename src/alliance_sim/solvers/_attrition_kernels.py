@@ -29,7 +29,7 @@ import math
 
 import numpy as np
 
-from .._jit import njit
+from .._jit import njit, njit_inline
 
 #: Absolute tolerance on times found by root finding (:data:`attrition.TIME_TOL`).
 TIME_TOL = 1e-13
@@ -51,7 +51,7 @@ def _f12(x: float) -> tuple[float, float]:
     return log / x, (x - log) / (x * x)
 
 
-@njit
+@njit_inline
 def _integral(coef: np.ndarray, i: int, k: int, u: float) -> float:
     """``∫_0^u λ`` on segment ``k`` of draw ``i`` (``coef``: (n, m, 5))."""
     uu = min(u, coef[i, k, 4])
@@ -60,7 +60,7 @@ def _integral(coef: np.ndarray, i: int, k: int, u: float) -> float:
     return r * (coef[i, k, 0] * f1 + coef[i, k, 1] * uu * f2)
 
 
-@njit
+@njit_inline
 def _hazard(coef: np.ndarray, i: int, k: int, u: float) -> float:
     """``λ(u)`` on segment ``k`` of draw ``i`` (0 once the other side has stopped conceding)."""
     den = coef[i, k, 2] + coef[i, k, 3] * u
@@ -69,7 +69,7 @@ def _hazard(coef: np.ndarray, i: int, k: int, u: float) -> float:
     return 0.0
 
 
-@njit
+@njit_inline
 def _total(
     ca: np.ndarray, cb: np.ndarray, two: bool, eta: float, i: int, k: int, u: float
 ) -> float:
@@ -79,7 +79,7 @@ def _total(
     return _integral(ca, i, k, u) + _integral(cb, i, k, u) + eta * u
 
 
-@njit
+@njit_inline
 def _rate(ca: np.ndarray, cb: np.ndarray, two: bool, eta: float, i: int, k: int, u: float) -> float:
     """The derivative of :func:`_total`: the hazards at ``u`` on segment ``k``."""
     if not two:
@@ -87,7 +87,7 @@ def _rate(ca: np.ndarray, cb: np.ndarray, two: bool, eta: float, i: int, k: int,
     return _hazard(ca, i, k, u) + _hazard(cb, i, k, u) + eta
 
 
-@njit
+@njit_inline
 def _solve_increasing(
     ca: np.ndarray,
     cb: np.ndarray,
@@ -136,7 +136,7 @@ def _solve_increasing(
     return u
 
 
-@njit
+@njit_inline
 def _first_passage_at(
     knots: np.ndarray,
     width: np.ndarray,
@@ -306,7 +306,7 @@ def sample(
     return time, event
 
 
-@njit
+@njit_inline
 def _stop_yield(
     knots: np.ndarray,
     width: np.ndarray,
@@ -451,7 +451,7 @@ def hazards(
     return coef, cum, jump, collapse_cum, bad, stop, yields, drift, rises
 
 
-@njit
+@njit_inline
 def _cumulative_at(
     knots: np.ndarray,
     cum: np.ndarray,

@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._jit import njit, njit_inline
-from ._alternating_kernels import LOSS, _phi, _sgn
+from .._jit import njit
+from ._alternating_kernels import LOSS, _sgn, load_terms, phi
 from ._rootfind_kernels import chandrupatla_update
 
 __all__ = ["GAIN", "KS", "NASH", "ks_roots", "nash_roots", "reservations"]
@@ -44,34 +44,36 @@ GAIN, NASH, KS = 0, 1, 2
 OK = -1
 
 
-@njit_inline
+@njit
 def _f(
-    form: tuple[np.ndarray, ...],
-    offset: np.ndarray,
-    i: int,
+    row: np.ndarray,
+    offset: tuple[float, float],
     x: float,
     mode: int,
     side: int,
     c1: float,
     c2: float,
 ) -> float:
-    """Draw ``i``'s ``g_side(x)``, ``h(x)`` (``c1 = β``) or ``k(x)`` (``c1 = ḡ_U, c2 = ḡ_J``)."""
+    """``g_side(x)``, ``h(x)`` (``c1 = β``) or ``k(x)`` (``c1 = ḡ_U, c2 = ḡ_J``) of one draw.
+
+    ``row``: the draw's terms (:func:`~._alternating_kernels.load_terms`); ``offset``:
+    its ``(c_J, c_U)``.
+    """
     if mode == GAIN:
-        return _phi(form, side, i, x, False) + offset[side, i]
-    gj = _phi(form, 0, i, x, False) + offset[0, i]
-    gu = _phi(form, 1, i, x, False) + offset[1, i]
+        return phi(row, side, x, False) + offset[side]
+    gj = phi(row, 0, x, False) + offset[0]
+    gu = phi(row, 1, x, False) + offset[1]
     if mode == KS:
         return gj * c1 - gu * c2
-    sj = _phi(form, 0, i, x, True)
-    su = _phi(form, 1, i, x, True)
+    sj = phi(row, 0, x, True)
+    su = phi(row, 1, x, True)
     return (1.0 - c1) * sj * gu + c1 * su * gj
 
 
-@njit_inline
+@njit
 def _split(
-    form: tuple[np.ndarray, ...],
-    offset: np.ndarray,
-    i: int,
+    row: np.ndarray,
+    offset: tuple[float, float],
     mode: int,
     side: int,
     c1: float,
@@ -87,17 +89,16 @@ def _split(
 
     A kink is a LOSS term of power 1 (its reference payment), in the players' term order.
     """
-    kind, _, _, ref, power, _ = form
     for s in range(first, last):
-        for j in range(kind.shape[1]):
-            if kind[s, j] != LOSS or power[s, j] != 1.0:
+        for j in range(row.shape[1]):
+            if row[s, j, 0] != LOSS or row[s, j, 4] != 1.0:
                 continue
-            k = ref[s, j, i]
+            k = row[s, j, 3]
             if not (a < k and k < b):
                 continue
             left, right = np.nextafter(k, -np.inf), np.nextafter(k, np.inf)
-            f_left = _f(form, offset, i, left, mode, side, c1, c2)
-            f_right = _f(form, offset, i, right, mode, side, c1, c2)
+            f_left = _f(row, offset, left, mode, side, c1, c2)
+            f_right = _f(row, offset, right, mode, side, c1, c2)
             if f_left != f_left or f_right != f_right:
                 return a, b, fa, fb, True
             if _sgn(f_left) != _sgn(f_right) or f_left == 0 or f_right == 0:
@@ -109,11 +110,10 @@ def _split(
     return a, b, fa, fb, False
 
 
-@njit_inline
+@njit
 def _root(
-    form: tuple[np.ndarray, ...],
-    offset: np.ndarray,
-    i: int,
+    row: np.ndarray,
+    offset: tuple[float, float],
     mode: int,
     side: int,
     c1: float,
@@ -136,7 +136,7 @@ def _root(
     while it < maxiter and not done:
         it += 1
         xt = a + t * (b - a)
-        ft = _f(form, offset, i, xt, mode, side, c1, c2)
+        ft = _f(row, offset, xt, mode, side, c1, c2)
         if ft != ft:
             return np.nan, False
         a, b, fa, fb, xm, done, t = chandrupatla_update(a, b, fa, fb, xt, ft, xtol, rtol)
@@ -148,7 +148,7 @@ def _root(
 @njit
 def reservations(
     form: tuple[np.ndarray, ...],
-    offset: np.ndarray,
+    offsets: np.ndarray,
     affine: np.ndarray,
     floor: float,
     scale: np.ndarray,
@@ -163,21 +163,23 @@ def reservations(
     bracketed from ``[floor, floor + scale]`` (widened as ``bracket_monotone``: the width
     triples per step, at most 64 steps), split at their kinks and solved by Chandrupatla.
     """
-    n = offset.shape[1]
-    for i in range(n):
+    row = np.empty((2, form[0].shape[1], 6))
+    for i in range(offsets.shape[1]):
+        load_terms(form, i, row)
+        c = (offsets[0, i], offsets[1, i])
         for side in range(2):
             sign = -1.0 if side == 0 else 1.0
             if affine[side]:
-                slope = _phi(form, side, i, 0.0, True)
-                level = _phi(form, side, i, 0.0, False) + offset[side, i]
+                slope = phi(row, side, 0.0, True)
+                level = phi(row, side, 0.0, False) + c[side]
                 if not (np.isfinite(slope) and np.isfinite(level) and sign * slope > 0):
                     return i
                 out[side, i] = -level / slope
                 continue
             a = floor
             b = a + scale[i]
-            fa = _f(form, offset, i, a, GAIN, side, 0.0, 0.0)
-            fb = _f(form, offset, i, b, GAIN, side, 0.0, 0.0)
+            fa = _f(row, c, a, GAIN, side, 0.0, 0.0)
+            fb = _f(row, c, b, GAIN, side, 0.0, 0.0)
             for _ in range(64):
                 if fa != fa or fb != fb or sign * (fb - fa) < 0:
                     return i
@@ -188,18 +190,16 @@ def reservations(
                 w = b - a
                 if up:
                     a, fa, b = b, fb, b + 2.0 * w
-                    fb = _f(form, offset, i, b, GAIN, side, 0.0, 0.0)
+                    fb = _f(row, c, b, GAIN, side, 0.0, 0.0)
                 else:
                     b, fb, a = a, fa, a - 2.0 * w
-                    fa = _f(form, offset, i, a, GAIN, side, 0.0, 0.0)
+                    fa = _f(row, c, a, GAIN, side, 0.0, 0.0)
             if fa != fa or fb != fb or _sgn(fa) * _sgn(fb) > 0:
                 return i
-            a, b, fa, fb, nan = _split(
-                form, offset, i, GAIN, side, 0.0, 0.0, side, side + 1, a, b, fa, fb
-            )
+            a, b, fa, fb, nan = _split(row, c, GAIN, side, 0.0, 0.0, side, side + 1, a, b, fa, fb)
             if nan:
                 return i
-            x, solved = _root(form, offset, i, GAIN, side, 0.0, 0.0, a, b, fa, fb, xtol, rtol, 200)
+            x, solved = _root(row, c, GAIN, side, 0.0, 0.0, a, b, fa, fb, xtol, rtol, 200)
             if not solved:
                 return i
             out[side, i] = x
@@ -209,7 +209,7 @@ def reservations(
 @njit
 def nash_roots(
     form: tuple[np.ndarray, ...],
-    offset: np.ndarray,
+    offsets: np.ndarray,
     beta: np.ndarray,
     lo: np.ndarray,
     hi: np.ndarray,
@@ -225,22 +225,25 @@ def nash_roots(
     change sign (``h(lo) ≤ 0``: ``lo``; ``h(hi) ≥ 0``: ``hi``; an empty or one-point
     range: ``lo``), else the root of ``h`` on ``[lo, hi]`` split at both sides' kinks.
     """
-    for i in range(offset.shape[1]):
+    row = np.empty((2, form[0].shape[1], 6))
+    for i in range(offsets.shape[1]):
         ok = feasible[i]
         lo_i = lo[i] if ok else 0.0
         hi_i = hi[i] if ok else 1.0
         b_i = beta[i]
-        h_lo = _f(form, offset, i, lo_i, NASH, 0, b_i, 0.0)
-        h_hi = _f(form, offset, i, hi_i, NASH, 0, b_i, 0.0)
+        load_terms(form, i, row)
+        c = (offsets[0, i], offsets[1, i])
+        h_lo = _f(row, c, lo_i, NASH, 0, b_i, 0.0)
+        h_hi = _f(row, c, hi_i, NASH, 0, b_i, 0.0)
         at_lo = not ok or h_lo <= 0 or lo_i == hi_i
         at_hi = not at_lo and h_hi >= 0
         if at_lo or at_hi:
             out[i] = hi_i if at_hi else lo_i
             continue
-        a, b, fa, fb, nan = _split(form, offset, i, NASH, 0, b_i, 0.0, 0, 2, lo_i, hi_i, h_lo, h_hi)
+        a, b, fa, fb, nan = _split(row, c, NASH, 0, b_i, 0.0, 0, 2, lo_i, hi_i, h_lo, h_hi)
         if nan:
             return i
-        x, solved = _root(form, offset, i, NASH, 0, b_i, 0.0, a, b, fa, fb, xtol, rtol, maxiter)
+        x, solved = _root(row, c, NASH, 0, b_i, 0.0, a, b, fa, fb, xtol, rtol, maxiter)
         if not solved:
             return i
         out[i] = x
@@ -250,7 +253,7 @@ def nash_roots(
 @njit
 def ks_roots(
     form: tuple[np.ndarray, ...],
-    offset: np.ndarray,
+    offsets: np.ndarray,
     lo: np.ndarray,
     hi: np.ndarray,
     feasible: np.ndarray,
@@ -266,25 +269,26 @@ def ks_roots(
     the signs they must have, split at both sides' kinks; ``lo`` for an empty or
     one-point range.
     """
-    for i in range(offset.shape[1]):
+    row = np.empty((2, form[0].shape[1], 6))
+    for i in range(offsets.shape[1]):
         ok = feasible[i]
         lo_i = lo[i] if ok else 0.0
         hi_i = hi[i] if ok else 0.0
         if not (ok and lo_i < hi_i):
             out[i] = lo_i
             continue
-        g_j_ideal = _f(form, offset, i, lo_i, GAIN, 0, 0.0, 0.0)
-        g_u_ideal = _f(form, offset, i, hi_i, GAIN, 1, 0.0, 0.0)
-        k_lo = max(_f(form, offset, i, lo_i, KS, 0, g_u_ideal, g_j_ideal), 0.0)
-        k_hi = min(_f(form, offset, i, hi_i, KS, 0, g_u_ideal, g_j_ideal), 0.0)
+        load_terms(form, i, row)
+        c = (offsets[0, i], offsets[1, i])
+        g_j_ideal = _f(row, c, lo_i, GAIN, 0, 0.0, 0.0)
+        g_u_ideal = _f(row, c, hi_i, GAIN, 1, 0.0, 0.0)
+        k_lo = max(_f(row, c, lo_i, KS, 0, g_u_ideal, g_j_ideal), 0.0)
+        k_hi = min(_f(row, c, hi_i, KS, 0, g_u_ideal, g_j_ideal), 0.0)
         a, b, fa, fb, nan = _split(
-            form, offset, i, KS, 0, g_u_ideal, g_j_ideal, 0, 2, lo_i, hi_i, k_lo, k_hi
+            row, c, KS, 0, g_u_ideal, g_j_ideal, 0, 2, lo_i, hi_i, k_lo, k_hi
         )
         if nan:
             return i
-        x, solved = _root(
-            form, offset, i, KS, 0, g_u_ideal, g_j_ideal, a, b, fa, fb, xtol, rtol, maxiter
-        )
+        x, solved = _root(row, c, KS, 0, g_u_ideal, g_j_ideal, a, b, fa, fb, xtol, rtol, maxiter)
         if not solved:
             return i
         out[i] = x
