@@ -51,13 +51,21 @@ def _f12(x: float) -> tuple[float, float]:
     return log / x, (x - log) / (x * x)
 
 
+@njit
+def _integral_of(a: float, c: float, m0: float, m1: float, live: float, u: float) -> float:
+    """``∫_0^u λ`` for the hazard ``λ(u) = (a + c·u)/(m0 + m1·u)`` up to ``live``."""
+    uu = min(u, live)
+    r = uu / m0
+    f1, f2 = _f12(m1 * r)
+    return r * (a * f1 + c * uu * f2)
+
+
 @njit_inline
 def _integral(coef: np.ndarray, i: int, k: int, u: float) -> float:
     """``∫_0^u λ`` on segment ``k`` of draw ``i`` (``coef``: (n, m, 5))."""
-    uu = min(u, coef[i, k, 4])
-    r = uu / coef[i, k, 2]
-    f1, f2 = _f12(coef[i, k, 3] * r)
-    return r * (coef[i, k, 0] * f1 + coef[i, k, 1] * uu * f2)
+    return _integral_of(
+        coef[i, k, 0], coef[i, k, 1], coef[i, k, 2], coef[i, k, 3], coef[i, k, 4], u
+    )
 
 
 @njit_inline
@@ -412,16 +420,17 @@ def hazards(
                 is_bad = on and (m0 <= 0.0 or m_end <= 0.0 or (math.isinf(live) and m1 < 0.0))
                 drift[s, i, k] = on and not is_bad and (a < 0.0 or a + c * end < 0.0)
                 bad[i, k] = bad[i, k] or is_bad
-                cf = coef[s, i, k]
                 if is_bad or not on:  # no hazard there: neutral coefficients
-                    cf[0], cf[1], cf[2], cf[3], cf[4] = 0.0, 0.0, 1.0, 0.0, 0.0 if is_bad else live
+                    cf = (0.0, 0.0, 1.0, 0.0, 0.0 if is_bad else live)
                 else:
-                    cf[0], cf[1], cf[2], cf[3], cf[4] = a, c, m0, m1, live
+                    cf = (a, c, m0, m1, live)
+                for e in range(5):
+                    coef[s, i, k, e] = cf[e]
                 # Λ over the whole live part (inf on an endless live segment, even a bad one).
                 if math.isinf(live):
                     whole = math.inf
                 else:
-                    whole = _integral(coef[s], i, k, live)
+                    whole = _integral_of(cf[0], cf[1], cf[2], cf[3], cf[4], live)
                 # Deadline atoms: side s concedes just before the other's payoff drops.
                 before = lv + sl * finite_w
                 after = concede_level[o, i, k + 1] if k + 1 < m else lv
