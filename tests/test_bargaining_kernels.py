@@ -158,3 +158,13 @@ def test_the_kernels_run_on_the_presets(monkeypatch):
     scn = asim.scenarios.japan_us_2020()
     asim.simulate(scn, 500, seed=1, scheduler="sync", stances=False, talks=False)
     assert {"reservations", "nash_roots", "ks_roots"} <= set(calls)
+
+
+def test_compiled_root_names_an_unknown_solution():
+    from alliance_sim.solvers._common import compiled_root
+
+    scn = asim.scenarios.japan_us_2020()
+    draws = scn.parameters.sample(10, seed=1)
+    pb = bargaining_problem(scn, draws)
+    with pytest.raises(ValueError, match="'nash' .* or 'ks'"):
+        compiled_root(pb, "kalai", None, maxiter=10)

@@ -90,6 +90,11 @@ class BargainingProblem:
         (finite in every draw, also when the range is empty).
     feasible : ndarray of bool
         ``lo <= hi``.
+    kernel_form : tuple or None
+        What the compiled kernels read (:mod:`alliance_sim.solvers._bargaining_kernels`):
+        both payment parts stacked (:func:`payment_terms`) and the offsets
+        :math:`U_0 - d`, ``(2, n)``; None when the kernels are off, both players are
+        affine (closed forms) or a payment term is not built in (the numpy path runs).
 
     Raises
     ------
