@@ -26,7 +26,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
-from .._jit import njit
+from .._jit import njit, njit_inline
 
 __all__ = ["MAX_KERNEL_SUPPORT", "kernel_covers", "solve_games"]
 
@@ -77,7 +77,7 @@ def _dual_slots(m: int, k: int) -> NDArray[np.intp]:
     return np.concatenate([d + off for d, off in zip(_dual_order(m, k), offsets, strict=True)])
 
 
-@njit
+@njit_inline
 def _rescale(G: np.ndarray) -> None:
     """``G ← (G − lo)/span + 1`` in place (the reference's order of operations)."""
     lo = G[0, 0]
@@ -154,7 +154,7 @@ def _solve_ones(
     return ok, x0, x1, x2
 
 
-@njit
+@njit_inline
 def _vertices(
     G: np.ndarray,
     size: np.ndarray,
@@ -195,35 +195,45 @@ def _vertices(
             tol,
         )
         sol = (s0, s1, s2)
+        valid[c] = False
+        mask[c] = 0
+        # An infeasible choice is no vertex: stop at its first violated constraint.
+        for a in range(s):
+            ok = ok and sol[a] >= -tol
+        if not ok:
+            continue
         extra = False
         bits = np.int64(0)
+        for jj in range(q - s):
+            j = rest[c, jj]
+            r = 1.0 - G[support[c, 0], j] * sol[0]
+            for a in range(1, s):
+                r -= G[support[c, a], j] * sol[a]
+            if not r >= -tol:
+                ok = False
+                break
+            if abs(r) <= tol:
+                extra = True
+                bits |= np.int64(1) << (con_bit + j)
+        if not ok:
+            continue
         for i in range(p):
             coords[c, i] = 0.0
             bits |= np.int64(1) << (var_bit + i)
         for a in range(s):
-            ok = ok and sol[a] >= -tol
             zero = abs(sol[a]) <= tol
             extra = extra or zero
             coords[c, support[c, a]] = sol[a]
             if not zero:
                 bits &= ~(np.int64(1) << (var_bit + support[c, a]))
             bits |= np.int64(1) << (con_bit + tight[c, a])
-        for jj in range(q - s):
-            j = rest[c, jj]
-            r = 1.0 - G[support[c, 0], j] * sol[0]
-            for a in range(1, s):
-                r -= G[support[c, a], j] * sol[a]
-            ok = ok and r >= -tol
-            if abs(r) <= tol:
-                extra = True
-                bits |= np.int64(1) << (con_bit + j)
-        valid[c] = ok
-        mask[c] = bits if ok else 0
-        extra_any = extra_any or (ok and extra)
+        valid[c] = True
+        mask[c] = bits
+        extra_any = extra_any or extra
     return extra_any
 
 
-@njit
+@njit_inline
 def _distinct(mask: np.ndarray, order: np.ndarray) -> int:
     """Slots of the distinct vertices, by label mask descending then slot (stable); count.
 
@@ -247,7 +257,7 @@ def _distinct(mask: np.ndarray, order: np.ndarray) -> int:
     return n
 
 
-@njit
+@njit_inline
 def _write(coords: np.ndarray, c: int, out: np.ndarray, e: int, tol: float) -> None:
     """Profile ``coords[c]`` normalized as the reference's ``_normalize`` into ``out[e]``."""
     total = coords[c, 0]
