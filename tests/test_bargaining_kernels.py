@@ -166,5 +166,5 @@ def test_compiled_root_names_an_unknown_solution():
     scn = asim.scenarios.japan_us_2020()
     draws = scn.parameters.sample(10, seed=1)
     pb = bargaining_problem(scn, draws)
-    with pytest.raises(ValueError, match="'nash' .* or 'ks'"):
+    with pytest.raises(ValueError, match=r"'nash' .* or 'ks'"):
         compiled_root(pb, "kalai", None, maxiter=10)
