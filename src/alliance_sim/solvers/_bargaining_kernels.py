@@ -146,6 +146,31 @@ def _root(
 
 
 @njit
+def _split_and_root(
+    row: np.ndarray,
+    offset: tuple[float, float],
+    mode: int,
+    side: int,
+    c1: float,
+    c2: float,
+    first: int,
+    last: int,
+    a: float,
+    b: float,
+    fa: float,
+    fb: float,
+    xtol: float,
+    rtol: float,
+    maxiter: int,
+) -> tuple[float, bool]:
+    """:func:`_split` at the kinks of sides ``first … last − 1``, then :func:`_root`."""
+    a, b, fa, fb, nan = _split(row, offset, mode, side, c1, c2, first, last, a, b, fa, fb)
+    if nan:
+        return np.nan, False
+    return _root(row, offset, mode, side, c1, c2, a, b, fa, fb, xtol, rtol, maxiter)
+
+
+@njit
 def reservations(
     form: tuple[np.ndarray, ...],
     offsets: np.ndarray,
@@ -196,10 +221,9 @@ def reservations(
                     fa = _f(row, c, a, GAIN, side, 0.0, 0.0)
             if fa != fa or fb != fb or _sgn(fa) * _sgn(fb) > 0:
                 return i
-            a, b, fa, fb, nan = _split(row, c, GAIN, side, 0.0, 0.0, side, side + 1, a, b, fa, fb)
-            if nan:
-                return i
-            x, solved = _root(row, c, GAIN, side, 0.0, 0.0, a, b, fa, fb, xtol, rtol, 200)
+            x, solved = _split_and_root(
+                row, c, GAIN, side, 0.0, 0.0, side, side + 1, a, b, fa, fb, xtol, rtol, 200
+            )
             if not solved:
                 return i
             out[side, i] = x
@@ -240,10 +264,9 @@ def nash_roots(
         if at_lo or at_hi:
             out[i] = hi_i if at_hi else lo_i
             continue
-        a, b, fa, fb, nan = _split(row, c, NASH, 0, b_i, 0.0, 0, 2, lo_i, hi_i, h_lo, h_hi)
-        if nan:
-            return i
-        x, solved = _root(row, c, NASH, 0, b_i, 0.0, a, b, fa, fb, xtol, rtol, maxiter)
+        x, solved = _split_and_root(
+            row, c, NASH, 0, b_i, 0.0, 0, 2, lo_i, hi_i, h_lo, h_hi, xtol, rtol, maxiter
+        )
         if not solved:
             return i
         out[i] = x
@@ -283,12 +306,9 @@ def ks_roots(
         g_u_ideal = _f(row, c, hi_i, GAIN, 1, 0.0, 0.0)
         k_lo = max(_f(row, c, lo_i, KS, 0, g_u_ideal, g_j_ideal), 0.0)
         k_hi = min(_f(row, c, hi_i, KS, 0, g_u_ideal, g_j_ideal), 0.0)
-        a, b, fa, fb, nan = _split(
-            row, c, KS, 0, g_u_ideal, g_j_ideal, 0, 2, lo_i, hi_i, k_lo, k_hi
+        x, solved = _split_and_root(
+            row, c, KS, 0, g_u_ideal, g_j_ideal, 0, 2, lo_i, hi_i, k_lo, k_hi, xtol, rtol, maxiter
         )
-        if nan:
-            return i
-        x, solved = _root(row, c, KS, 0, g_u_ideal, g_j_ideal, a, b, fa, fb, xtol, rtol, maxiter)
         if not solved:
             return i
         out[i] = x
