@@ -49,9 +49,11 @@ def njit(function: F) -> F:
 def njit_inline(function: F) -> F:
     """:func:`njit`, inlined into its callers by numba (``inline="always"``).
 
-    For helpers called in a kernel's innermost loop with array arguments: a call
-    that is not inlined pays reference counting on every array it receives (tens of
-    nanoseconds for a form of several arrays), more than the arithmetic it does.
+    For small helpers called in a kernel's innermost loop with array arguments, where a
+    call that LLVM does not inline was measured to cost more than the helper's
+    arithmetic (the attrition kernels' hazard integrals: ``solve`` 1.5× faster). Not a
+    rule: numba-level inlining also made a helper slower once (the payment part,
+    ``_alternating_kernels.phi``), and it lengthens the first compilation; measure.
     """
     return cast(
         F, numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")(function)
