@@ -168,3 +168,26 @@ def test_compiled_root_names_an_unknown_solution():
     pb = bargaining_problem(scn, draws)
     with pytest.raises(ValueError, match=r"'nash' .* or 'ks'"):
         compiled_root(pb, "kalai", None, maxiter=10)
+
+
+@settings(max_examples=40, deadline=None)
+@given(default_player_draws(max_size=6), st.floats(0.0, 1.0), st.sampled_from([0.0, 50.0]))
+def test_one_affine_side_and_a_payment_floor_agree(draws, beta, floor):
+    # Tokyo without its audience cost is affine in x: the kernel's closed-form side,
+    # next to Washington's kinked loss aversion (the kernel's bracketing side).
+    payer = tokyo().without("reference_point")
+    assert payer.affine and not washington().affine
+
+    def build():
+        return BargainingProblem(
+            payer,
+            washington(),
+            draws,
+            term_years=draws["term_years"],
+            signing_time=draws["t_signing"],
+            scale=draws["status_quo"],
+            floor=floor,
+        )
+
+    pb = compare(build, beta)
+    assert pb is None or pb.kernel_form is not None
