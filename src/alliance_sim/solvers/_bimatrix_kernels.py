@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 
 from .._jit import njit, njit_inline
 
-__all__ = ["MAX_KERNEL_SUPPORT", "kernel_covers", "solve_games"]
+__all__ = ["MAX_KERNEL_SUPPORT", "kernel_covers", "payoffs_and_regrets", "solve_games"]
 
 #: Largest support size the kernel solves (Cramer's rule in closed form, as the reference).
 MAX_KERNEL_SUPPORT = 3
@@ -377,3 +377,37 @@ def solve_games(
         out_x = np.concatenate([out_x[:e], np.empty((cap - e, m))])
         out_y = np.concatenate([out_y[:e], np.empty((cap - e, k))])
     return out_g[:e], out_x[:e].T, out_y[:e].T, degenerate
+
+
+@njit
+def payoffs_and_regrets(
+    M: np.ndarray, lo: np.ndarray, g: np.ndarray, own: np.ndarray, other: np.ndarray, player: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """A player's expected payoff and regret in each profile, as ``bimatrix._payoff_and_regret``.
+
+    For games with at least two strategies each: ``own (e, p)`` and ``other (e, q)`` are
+    the player's and the opponent's strategies, ``player`` 0 (row, payoffs
+    ``M[g, own, other]``) or 1 (column, ``M[g, other, own]``). The pure strategies'
+    payoffs ``Σ_b (M − lo)·other_b`` and the expected payoff ``Σ_a own_a·pure_a`` are
+    summed from 0 in index order, as the reference sums them, so the results are
+    bit-identical; returns ``(payoff + lo, max_a pure_a − payoff)``.
+    """
+    e, p = own.shape
+    q = other.shape[1]
+    payoff = np.empty(e)
+    regret = np.empty(e)
+    for r in range(e):
+        gi = g[r]
+        low = lo[gi]
+        total = 0.0
+        best = -np.inf
+        for a in range(p):
+            pure = 0.0
+            for b in range(q):
+                v = M[gi, a, b] if player == 0 else M[gi, b, a]
+                pure = pure + (v - low) * other[r, b]
+            total = total + own[r, a] * pure
+            best = max(best, pure)
+        payoff[r] = total + low
+        regret[r] = best - total
+    return payoff, regret

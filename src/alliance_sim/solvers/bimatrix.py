@@ -106,7 +106,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._jit import kernels_enabled
-from ._bimatrix_kernels import kernel_covers, solve_games
+from ._bimatrix_kernels import kernel_covers, payoffs_and_regrets, solve_games
 
 __all__ = ["MAX_BATCHED_LABELS", "MAX_BATCHED_VERTICES", "Equilibria", "bimatrix_equilibria"]
 
@@ -690,8 +690,12 @@ def _assemble(
     """
     (A, ea, lo_a, hi_a), (B, eb, lo_b, hi_b) = games
     n, m, k = A.shape
-    row_payoff, row_regret = _payoff_and_regret(A, lo_a, g, x, y, 0)
-    col_payoff, col_regret = _payoff_and_regret(B, lo_b, g, y, x, 1)
+    if kernels_enabled() and m >= 2 and k >= 2:  # the same sums, one profile at a time
+        row_payoff, row_regret = payoffs_and_regrets(A, lo_a, g, x.T, y.T, 0)
+        col_payoff, col_regret = payoffs_and_regrets(B, lo_b, g, y.T, x.T, 1)
+    else:
+        row_payoff, row_regret = _payoff_and_regret(A, lo_a, g, x, y, 0)
+        col_payoff, col_regret = _payoff_and_regret(B, lo_b, g, y, x, 1)
     span_a = np.where(hi_a > lo_a, hi_a - lo_a, 1.0)  # < 2: no overflow after scaling
     span_b = np.where(hi_b > lo_b, hi_b - lo_b, 1.0)
     bound = 8.0 * tol
