@@ -191,3 +191,22 @@ def test_one_affine_side_and_a_payment_floor_agree(draws, beta, floor):
 
     pb = compare(build, beta)
     assert pb is None or pb.kernel_form is not None
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"xtol": 0.0},
+        {"xtol": float("nan")},
+        {"rtol": -1e-13},
+        {"floor": 1e17, "scale": 1.0},  # floor + scale == floor: no bracket to widen
+    ],
+)
+def test_inputs_the_reference_refuses_are_refused_on_the_compiled_path(overrides):
+    # Found in review: the kernels never call find_root / bracket_monotone, whose checks
+    # these are; BargainingProblem and the kernel now refuse them as the reference does.
+    scn = asim.scenarios.japan_us_2020()
+    draws = scn.parameters.sample(20, seed=4)
+    state = scn.election.resolve(draws, draws["t_signing"])
+    kw = {"term_years": 3.0, "signing_time": 0.0, "scale": state["status_quo"], **overrides}
+    assert compare(lambda: BargainingProblem(tokyo(), washington(), state, **kw), 0.5) is None

@@ -482,3 +482,28 @@ def test_normalize_sums_in_row_order_whatever_the_layout():
     rng = np.random.default_rng(1)
     x = rng.random((15, 40))
     np.testing.assert_array_equal(bm._normalize(x, 1e-9), bm._normalize(np.asfortranarray(x), 1e-9))
+
+
+def test_selection_rescales_payoffs_near_the_largest_float_without_overflow():
+    from alliance_sim.solvers import select_equilibrium
+    from alliance_sim.solvers.bimatrix import Equilibria
+
+    # No payoff-dominant equilibrium; the first is Pareto-dominated by both others. With
+    # hi − lo = inf the rescaled sums were NaN and argmax fell back to the first.
+    row_payoff = np.array([-1.2e308, 1.5e308, -1.0e308])
+    col_payoff = np.array([-1.2e308, -1.0e308, 1.5e308])
+    eq = Equilibria(
+        game=np.zeros(3, np.int64),
+        row=np.eye(3)[:, :2],
+        col=np.eye(3)[:, :2],
+        row_payoff=row_payoff,
+        col_payoff=col_payoff,
+        row_regret=np.zeros(3),
+        col_regret=np.zeros(3),
+        count=np.array([3]),
+        degenerate=np.array([True]),
+        fallback=np.array([False]),
+    )
+    with numpy_reference():
+        assert select_equilibrium(eq).tolist() == [1]  # 1 and 2 tie; the first of them
+    assert select_equilibrium(eq).tolist() == [1]

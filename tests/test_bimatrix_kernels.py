@@ -112,3 +112,14 @@ def test_shapes_beyond_the_kernel_run_on_the_reference_path():
 @example((np.array([[[1.0, 1.0], [1.0, 1.0 + 1e-12]]]), np.array([[[2.0, 0.0], [0.0, 2.0]]])))
 def test_hypothesis_games_are_bit_identical(games):
     assert_identical(*games)
+
+
+def test_selection_with_payoff_ranges_beyond_the_largest_float():
+    # Found in review: the rescaled sums overflowed (hi − lo = inf), the kernel then
+    # picked the dominated mixed equilibrium. Both paths now work on halved payoffs.
+    b, c = 1e308, 1.7e308
+    A = np.array([[[b, -c], [-c, -b]]])
+    B = np.array([[[-b, -c], [-c, b]]])
+    eq = assert_identical(A, B)
+    chosen = select_equilibrium(eq)[0]
+    assert eq.pure[chosen]  # the mixed equilibrium is Pareto-dominated by (b, −b)

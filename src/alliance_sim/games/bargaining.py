@@ -39,6 +39,7 @@ ch. 2.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -132,6 +133,12 @@ class BargainingProblem:
             raise ValueError(f"draws must hold 1-D arrays of one length; got lengths {lengths}")
         self.n = lengths.pop()
         check_same_length([("scale", scale_arr)], self.n)
+        # find_root's checks, here so that the compiled path (which never calls it) refuses
+        # the same tolerances.
+        if not (isinstance(xtol, int | float) and math.isfinite(xtol) and xtol > 0):
+            raise ValueError(f"xtol must be a finite positive number; got {xtol}")
+        if not (isinstance(rtol, int | float) and math.isfinite(rtol) and rtol >= 0):
+            raise ValueError(f"rtol must be a finite non-negative number; got {rtol}")
         T = as_float_array(term_years, "term_years")
         if np.any(T <= 0):
             raise ValueError("term_years must be > 0")

@@ -24,8 +24,9 @@ bit except where a general power ``x**p`` is evaluated (libm's and numpy's ``pow
 may differ in the last bit; the tests check 1e-9).
 
 A draw the reference would reject — a NaN gain, a gain running the wrong way, no
-sign change — makes a kernel return a non-zero status; the caller then runs the
-numpy reference, which raises its usual error naming the draw.
+sign change, an empty initial bracket — makes a kernel return that draw's index
+instead of :data:`OK`; the caller then runs the numpy reference, which raises its
+usual error naming the draw.
 """
 
 from __future__ import annotations
@@ -203,6 +204,8 @@ def reservations(
                 continue
             a = floor
             b = a + scale[i]
+            if not a < b:  # bracket_monotone needs a < b (scale lost next to the floor)
+                return i
             fa = _f(row, c, a, GAIN, side, 0.0, 0.0)
             fb = _f(row, c, b, GAIN, side, 0.0, 0.0)
             for _ in range(64):
@@ -246,8 +249,9 @@ def nash_roots(
     """The Nash payment of every draw (before ``finish``) into ``out``; :data:`OK` or a draw.
 
     As :func:`~alliance_sim.solvers.nash_solution`: the range end where ``h`` does not
-    change sign (``h(lo) ≤ 0``: ``lo``; ``h(hi) ≥ 0``: ``hi``; an empty or one-point
-    range: ``lo``), else the root of ``h`` on ``[lo, hi]`` split at both sides' kinks.
+    change sign (``h(lo) ≤ 0``: ``lo``; ``h(hi) ≥ 0``: ``hi``; a one-point range:
+    ``lo``), else the root of ``h`` on ``[lo, hi]`` split at both sides' kinks. An empty
+    range gets the reference's placeholder 0, which ``finish`` turns into NaN.
     """
     row = np.empty((2, form[0].shape[1], 6))
     for i in range(offsets.shape[1]):
@@ -262,6 +266,9 @@ def nash_roots(
         at_lo = not ok or h_lo <= 0 or lo_i == hi_i
         at_hi = not at_lo and h_hi >= 0
         if at_lo or at_hi:
+            # The reference evaluates h at the decided end too, and rejects a NaN there.
+            if (h_hi if at_hi else h_lo) != (h_hi if at_hi else h_lo):
+                return i
             out[i] = hi_i if at_hi else lo_i
             continue
         x, solved = _split_and_root(
@@ -289,22 +296,25 @@ def ks_roots(
 
     As :func:`~alliance_sim.solvers.ks_solution`: the root of
     ``k(x) = g_J(x)·g_U(hi) − g_U(x)·g_J(lo)`` on ``[lo, hi]``, its end values clamped to
-    the signs they must have, split at both sides' kinks; ``lo`` for an empty or
-    one-point range.
+    the signs they must have, split at both sides' kinks; ``lo`` for a one-point range,
+    the reference's placeholder 0 for an empty one (``finish`` turns it into NaN).
     """
     row = np.empty((2, form[0].shape[1], 6))
     for i in range(offsets.shape[1]):
         ok = feasible[i]
         lo_i = lo[i] if ok else 0.0
         hi_i = hi[i] if ok else 0.0
-        if not (ok and lo_i < hi_i):
-            out[i] = lo_i
-            continue
         load_terms(form, i, row)
         c = (offsets[0, i], offsets[1, i])
         g_j_ideal = _f(row, c, lo_i, GAIN, 0, 0.0, 0.0)
         g_u_ideal = _f(row, c, hi_i, GAIN, 1, 0.0, 0.0)
-        k_lo = max(_f(row, c, lo_i, KS, 0, g_u_ideal, g_j_ideal), 0.0)
+        k_at_lo = _f(row, c, lo_i, KS, 0, g_u_ideal, g_j_ideal)
+        if not (ok and lo_i < hi_i):
+            if k_at_lo != k_at_lo:  # the reference evaluates k there too, and rejects NaN
+                return i
+            out[i] = lo_i
+            continue
+        k_lo = max(k_at_lo, 0.0)
         k_hi = min(_f(row, c, hi_i, KS, 0, g_u_ideal, g_j_ideal), 0.0)
         x, solved = _split_and_root(
             row, c, KS, 0, g_u_ideal, g_j_ideal, 0, 2, lo_i, hi_i, k_lo, k_hi, xtol, rtol, maxiter

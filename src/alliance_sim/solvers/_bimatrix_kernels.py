@@ -39,7 +39,13 @@ MAX_KERNEL_SUPPORT = 3
 
 
 def kernel_covers(m: int, k: int) -> bool:
-    """True for the batched shapes the kernel solves: ``2 ≤ min(m, k) ≤ 3``."""
+    """True for the shapes the kernel solves: ``2 ≤ min(m, k) ≤ 3``.
+
+    The kernel itself runs any such shape up to ``m + k = 62`` labels;
+    :func:`~alliance_sim.solvers.bimatrix_equilibria` also requires ``C(m + k, m) ≤``
+    :data:`~alliance_sim.solvers.bimatrix.MAX_BATCHED_VERTICES`, so that its numpy
+    reference covers every shape the kernel is used for.
+    """
     return 2 <= min(m, k) <= MAX_KERNEL_SUPPORT
 
 

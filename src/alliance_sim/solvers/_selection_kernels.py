@@ -54,6 +54,8 @@ def select_equilibria(
                 break
         if chosen[g] >= 0:
             continue
+        # On halved payoffs, as the reference: the span of the halves cannot overflow.
+        min_r, max_r, min_c, max_c = min_r / 2, max_r / 2, min_c / 2, max_c / 2
         span_r = max_r - min_r if max_r > min_r else 1.0
         span_c = max_c - min_c if max_c > min_c else 1.0
         top = -np.inf
@@ -61,12 +63,16 @@ def select_equilibria(
             for e in range(lo, hi):
                 score = -np.inf
                 if _undominated(row_payoff, col_payoff, e, lo, hi, tr, tc):
-                    score = (row_payoff[e] - min_r) / span_r + (col_payoff[e] - min_c) / span_c
+                    score = (row_payoff[e] / 2 - min_r) / span_r + (
+                        col_payoff[e] / 2 - min_c
+                    ) / span_c
                 if sweep == 0:
                     top = max(top, score)
                 elif score >= top - 2.0 * tol:
                     chosen[g] = e
                     break
+        if chosen[g] < 0:  # unreachable with finite payoffs; the reference's argmax gives the first
+            chosen[g] = lo
     return chosen
 
 

@@ -174,10 +174,12 @@ def select_equilibrium(eq: Equilibria, *, tol: float = 1e-9) -> NDArray[np.int64
     rp, cp, present = _padded_payoffs(eq)
 
     def rescaled(u: NDArray) -> NDArray:
-        lo = np.where(present, u, np.inf).min(axis=1, keepdims=True)
-        hi = np.where(present, u, -np.inf).max(axis=1, keepdims=True)
+        # On halved payoffs: hi − lo can overflow (payoffs near ±1.8e308), their halves'
+        # difference cannot, and halving is exact, so the ratio is the same otherwise.
+        lo = np.where(present, u, np.inf).min(axis=1, keepdims=True) / 2
+        hi = np.where(present, u, -np.inf).max(axis=1, keepdims=True) / 2
         span = np.where(hi > lo, hi - lo, 1.0)
-        return (u - lo) / span
+        return (u / 2 - lo) / span
 
     score = rescaled(rp) + rescaled(cp)
     undominated = eq.padded(pareto_undominated(eq, tol=tol).astype(np.float64), fill=0.0) > 0
