@@ -274,3 +274,33 @@ def test_simulate_joins_the_stance_outputs(scn):
     )
     outcomes = table.xs("selected outcome", level="quantity")["all"]
     assert outcomes.sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("preset", ["japan_us_2020", "korea_us_2019"])
+@pytest.mark.parametrize("kernels", [True, False])
+def test_the_cores_settlement_spares_a_problem_with_the_same_bits(preset, kernels):
+    """``stance_game(settled=...)`` reuses the core's problem at the signing time."""
+    import contextlib
+    import dataclasses
+
+    from alliance_sim._jit import numpy_reference
+    from alliance_sim.sweep.pipeline import evaluate, evaluate_stances
+
+    scn = getattr(asim.scenarios, preset)()
+    d = scn.parameters.sample(3_000, seed=9)
+    with contextlib.nullcontext() if kernels else numpy_reference():
+        core = evaluate(scn, d)
+        assert 0 < core["challenger_in_office"].mean() < 1  # both kinds of draws
+        alone = stance_game(scn, d)
+        reused = stance_game(
+            scn,
+            d,
+            settled=(core["challenger_in_office"], core["feasible"], core["nash_payment"]),
+        )
+        for field in dataclasses.fields(alone):
+            a, b = getattr(alone, field.name), getattr(reused, field.name)
+            assert np.array_equal(a, b, equal_nan=True), field.name
+        out_alone, _ = evaluate_stances(scn, d)
+        out_reused, _ = evaluate_stances(scn, d, core=core)
+        for name, v in out_alone.items():
+            assert np.array_equal(v, out_reused[name], equal_nan=True), name

@@ -119,7 +119,12 @@ class StanceGame:
     threat_prob: Array
 
 
-def stance_game(scenario: Scenario, draws: Draws) -> StanceGame:
+def stance_game(
+    scenario: Scenario,
+    draws: Draws,
+    *,
+    settled: tuple[NDArray[np.bool_], NDArray[np.bool_], Array] | None = None,
+) -> StanceGame:
     """Build the stance game of every draw of ``scenario`` (see the module docstring).
 
     Parameters
@@ -128,6 +133,12 @@ def stance_game(scenario: Scenario, draws: Draws) -> StanceGame:
         Needs an ``election``, a ``demand`` and a ``drawdown`` name.
     draws : Draws
         Sampled parameters (not yet resolved by election type).
+    settled : (ndarray, ndarray, ndarray), optional
+        What the static core found at the signing time for the administration in
+        office in each draw: ``challenger_in_office``, ``feasible`` and the Nash
+        payment (:func:`~alliance_sim.sweep.pipeline.evaluate`'s outputs of those
+        names). With it, only the *other* administration's problem at ``post`` is
+        solved; the result is the same, bit for bit, as solving both.
 
     Returns
     -------
@@ -176,14 +187,29 @@ def stance_game(scenario: Scenario, draws: Draws) -> StanceGame:
         return payee.utility(inc, x, T, now)
 
     d_payee_inc = payee.disagreement(inc, n)
+    # Each administration's settlement at post: (feasible, Nash payment).
+    if settled is None:
+        at_post = [(pb.feasible, x) for pb, x in (settle(state, post) for state in (inc, chal))]
+    else:
+        # The core solved the problem of the administration in office (per draw, the
+        # same inputs as inc's or chal's problem here); solve the other one only.
+        in_office, feasible_core, x_core = settled
+        pb_other, x_other = settle(election.resolve_as(draws, ~in_office), post)
+        at_post = [
+            (
+                np.where(in_office, pb_other.feasible, feasible_core),
+                np.where(in_office, x_other, x_core),
+            ),
+            (
+                np.where(in_office, feasible_core, pb_other.feasible),
+                np.where(in_office, x_core, x_other),
+            ),
+        ]
     w_payer, w_payee = [], []
-    for state in (inc, chal):
-        pb, x = settle(state, post)
-        x_ok = np.where(pb.feasible, x, x0)
-        w_payer.append(
-            np.where(pb.feasible, u_payer(x_ok, post, state), payer.disagreement(state, n))
-        )
-        w_payee.append(np.where(pb.feasible, u_payee(x_ok), d_payee_inc))
+    for state, (feasible, x) in zip((inc, chal), at_post, strict=True):
+        x_ok = np.where(feasible, x, x0)
+        w_payer.append(np.where(feasible, u_payer(x_ok, post, state), payer.disagreement(state, n)))
+        w_payee.append(np.where(feasible, u_payee(x_ok), d_payee_inc))
     p = draws[election.probability]
     v_j = (1.0 - p) * w_payer[0] + p * w_payer[1]
     v_u = (1.0 - p) * w_payee[0] + p * w_payee[1]

@@ -97,10 +97,18 @@ class ElectionTiming:
             np.asarray(t, dtype=np.float64) >= draws[self.inauguration]
         )
 
-    def resolve_as(self, draws: Draws, challenger: bool) -> Draws:
-        """Draws with every typed parameter set to one type's values, whatever the election."""
-        added = {name: draws[c] if challenger else draws[i] for name, (i, c) in self.typed.items()}
-        added["challenger_in_office"] = np.full(draws.n, float(challenger))
+    def resolve_as(self, draws: Draws, challenger: bool | NDArray[np.bool_]) -> Draws:
+        """Draws with every typed parameter set to one type's values, whatever the election.
+
+        ``challenger`` is one type for every draw, or a boolean per draw.
+        """
+        if isinstance(challenger, bool):
+            added = {n: draws[c] if challenger else draws[i] for n, (i, c) in self.typed.items()}
+            added["challenger_in_office"] = np.full(draws.n, float(challenger))
+        else:
+            chal = np.asarray(challenger, dtype=bool)
+            added = {n: np.where(chal, draws[c], draws[i]) for n, (i, c) in self.typed.items()}
+            added["challenger_in_office"] = chal.astype(np.float64)
         return draws.replace(**added)
 
     def resolve(self, draws: Draws, t: ArrayLike) -> Draws:

@@ -243,7 +243,7 @@ def evaluate_unit(
     out = evaluate(scenario, draws)
     eq = None
     if stances:
-        extra, eq = evaluate_stances(scenario, draws)
+        extra, eq = evaluate_stances(scenario, draws, core=out)
         out.update(extra)
     if talks:
         out.update(evaluate_talks(scenario, draws))

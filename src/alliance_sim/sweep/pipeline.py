@@ -106,12 +106,19 @@ def stance_names(scenario: Scenario) -> dict[str, list[str]]:
     }
 
 
-def evaluate_stances(scenario: Scenario, draws: Draws) -> tuple[dict[str, NDArray], Equilibria]:
+def evaluate_stances(
+    scenario: Scenario, draws: Draws, core: dict[str, NDArray] | None = None
+) -> tuple[dict[str, NDArray], Equilibria]:
     """Stance game of every draw, all its equilibria, and the per-draw stance outputs.
 
     The selected equilibrium is :func:`~alliance_sim.solvers.select_equilibrium`'s.
+    ``core``, :func:`evaluate`'s outputs on the same draws, spares the stance game one
+    of its bargaining problems (``stance_game(settled=...)``; same results).
     """
-    game = stance_game(scenario, draws)
+    settled = None
+    if core is not None:
+        settled = (core["challenger_in_office"], core["feasible"], core["nash_payment"])
+    game = stance_game(scenario, draws, settled=settled)
     eq = bimatrix_equilibria(game.A, game.B)
     sel = select_equilibrium(eq)
     row, col = eq.row[sel], eq.col[sel]
