@@ -247,3 +247,38 @@ def test_a_time_term_of_ones_own_runs_in_numpy_with_the_same_talks():
     with numpy_reference():
         reference = asim.simulate(own, 400, seed=2, scheduler="sync", stances=False)
     assert_close_arrays(kernel.outputs, reference.outputs)
+
+
+@settings(deadline=None, max_examples=40)
+@given(seed=st.integers(0, 2**16), curve=st.sampled_from([0.0, 1e-12, 10.0]))
+def test_the_linear_fits_are_bit_identical_and_refuse_the_same_segment(seed, curve):
+    """``linear_fits`` against ``_linear`` + ``_check_linear``: level, slope, and the first
+    segment (row-major) whose midpoint misses the line names the same draw and segment."""
+    from alliance_sim.games.talks import _fit, _segment_points
+
+    rng = np.random.default_rng(seed)
+    n, m = 40, 5
+    starts = np.sort(rng.uniform(0.0, 2.0, size=(n, m + 1)), axis=1)
+    starts[:, -1] = np.inf  # an endless last segment, as the talks' knots have
+    tie = rng.random(n) < 0.2
+    starts[tie, 2] = starts[tie, 1]  # zero-width segments: slope 0
+    knots = np.sort(starts, axis=1)
+    points = _segment_points(knots)
+    a, b = rng.normal(size=(2, n, m))
+    v1, v2, vm = (a + b * p + curve * p * p for p in points)
+
+    def fit():
+        try:
+            return _fit("concede_a", v1, v2, vm, points, knots)
+        except ValueError as err:
+            return str(err)
+
+    kernel = fit()
+    with numpy_reference():
+        reference = fit()
+    if isinstance(reference, str):
+        assert kernel == reference
+    else:
+        assert curve != 10.0
+        assert np.array_equal(kernel.level, reference.level)
+        assert np.array_equal(kernel.slope, reference.slope)

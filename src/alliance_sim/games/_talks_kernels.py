@@ -132,3 +132,41 @@ def timed_parts(
                     total += v if weight[j] == 1.0 else weight[j] * v
                 out[c, i, k] = timeless[i] + total
     return out
+
+
+@njit
+def linear_fits(
+    v1: np.ndarray,
+    v2: np.ndarray,
+    vm: np.ndarray,
+    p1: np.ndarray,
+    p2: np.ndarray,
+    mid: np.ndarray,
+    knots: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """The line through ``(p1, v1)`` and ``(p2, v2)`` on every segment, and its check at ``mid``.
+
+    As :func:`~alliance_sim.games.talks._linear` and ``_check_linear``: the slope is
+    ``(v2 − v1)/(p2 − p1)`` (0 on a segment of no width), the level is read at the
+    segment's start ``knots[:, k]``; the fit must reproduce ``vm`` at ``mid`` within
+    ``1e-7·(1 + |vm|)``. Returns ``level``, ``slope`` ``(n, m)`` and the first segment
+    ``(i, k)`` that fails the check in row-major order, ``(−1, −1)`` if none.
+    """
+    n, m = v1.shape
+    level = np.empty((n, m))
+    slope = np.empty((n, m))
+    bad_i, bad_k = -1, -1
+    for i in range(n):
+        for k in range(m):
+            dt = p2[i, k] - p1[i, k]
+            s = (v2[i, k] - v1[i, k]) / dt if dt > 0 else 0.0
+            t0 = knots[i, k]
+            lv = v1[i, k] - s * (p1[i, k] - t0)
+            level[i, k] = lv
+            slope[i, k] = s
+            if bad_i < 0:
+                lin = lv + s * (mid[i, k] - t0)
+                value = vm[i, k]
+                if abs(lin - value) > 1e-7 * (1.0 + abs(value)):
+                    bad_i, bad_k = i, k
+    return level, slope, bad_i, bad_k

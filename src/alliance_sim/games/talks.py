@@ -409,11 +409,30 @@ def _check_linear(name: str, fit: Piecewise, value: Array, mid: Array, knots: Ar
     off = np.abs(lin - value) > 1e-7 * (1.0 + np.abs(value))
     if off.any():
         i, k = (int(v[0]) for v in np.nonzero(off))
-        raise ValueError(
-            f"{name} is not linear in the signing time between the talks' knots (draw {i}, "
-            f"segment {k}); a utility term of your own that depends on t must list its kinks "
-            f"with time_knots(draws, T)"
-        )
+        _not_linear(name, i, k)
+
+
+def _not_linear(name: str, i: int, k: int) -> None:
+    raise ValueError(
+        f"{name} is not linear in the signing time between the talks' knots (draw {i}, "
+        f"segment {k}); a utility term of your own that depends on t must list its kinks "
+        f"with time_knots(draws, T)"
+    )
+
+
+def _fit(
+    name: str, v1: Array, v2: Array, vm: Array, points: tuple[Array, ...], knots: Array
+) -> Piecewise:
+    """A segment value fitted through ``p1``, ``p2`` and checked at ``mid`` (kernel or numpy)."""
+    p1, p2, mid = points
+    if kernels_enabled():
+        level, slope, i, k = talks_kernels.linear_fits(v1, v2, vm, p1, p2, mid, knots)
+        if i >= 0:
+            _not_linear(name, i, k)
+        return Piecewise(level, slope)
+    fit = _linear(v1, v2, p1, p2, knots)
+    _check_linear(name, fit, vm, mid, knots)
+    return fit
 
 
 def _knots(
@@ -583,8 +602,7 @@ def build_branch(
             eff = np.where(chosen[side] == cc, entry[cc], eff)
         lapse[side] = eff > expiry
     for key, (v1, v2, vm) in values.items():
-        fits[key] = _linear(v1, v2, p1, p2, knots)
-        _check_linear(key, fits[key], vm, mid, knots)
+        fits[key] = _fit(key, v1, v2, vm, (p1, p2, mid), knots)
     hz = attrition_hazards(
         knots,
         fits["concede_a"],
