@@ -53,7 +53,7 @@ def njit_inline(function: F) -> F:
     call that LLVM does not inline was measured to cost more than the helper's
     arithmetic (the attrition kernels' hazard integrals: ``solve`` 1.5× faster). Not a
     rule: numba-level inlining also made a helper slower once (the payment part,
-    ``_alternating_kernels.phi``), and it lengthens the first compilation; measure.
+    ``_payment_kernels.phi``), and it lengthens the first compilation; measure.
     """
     return cast(
         F, numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")(function)

@@ -49,91 +49,11 @@ from __future__ import annotations
 import numpy as np
 
 from .._jit import njit
-from ._rootfind_kernels import chandrupatla_update
+from ._payment_kernels import GAIN, chandrupatla_root, load_terms, payment_function, phi
 from .rootfind import RTOL, XTOL
 
-#: :class:`~alliance_sim.solvers.alternating.PaymentTerms` kinds: ``a·x`` and the power loss
-#: ``−a·max(0, s(x − r))^p / r^(p−1)``.
-LINEAR, LOSS = 0, 1
 #: Draws per block (a block's working rows stay in the L1/L2 cache).
 _BLOCK = 64
-
-
-@njit
-def _npow(b: float, p: float) -> float:
-    """``b ** p`` with numpy's fast paths for an array raised to a scalar."""
-    if p == 2.0:
-        return b * b
-    if p == 0.5:
-        return np.sqrt(b)
-    if p == 1.0:
-        return b
-    if p == -1.0:
-        return 1.0 / b
-    return b**p
-
-
-@njit
-def load_terms(form: tuple[np.ndarray, ...], i: int, row: np.ndarray) -> None:
-    """Copy draw ``i``'s payment terms of every side into ``row (S, J, 6)``.
-
-    ``form``: the sides' :class:`.alternating.PaymentTerms`, padded to the same number
-    of terms and stacked by side (:func:`.alternating.stack_payment_terms`): ``kind,
-    weight, coef, ref, power, direction``. A row holds ``(kind, weight, coef, ref,
-    power, direction)`` per term. Helpers read this one small array instead of the
-    form: a helper that receives the form's six arrays and evaluates φ through them is
-    several times slower than the arithmetic (measured: 80 ns against 11 ns an
-    evaluation of the Nash condition).
-    """
-    kind, weight, coef, ref, power, direction = form
-    for g in range(kind.shape[0]):
-        for j in range(kind.shape[1]):
-            row[g, j, 0] = kind[g, j]
-            row[g, j, 1] = weight[g, j]
-            row[g, j, 2] = coef[g, j, i]
-            row[g, j, 3] = ref[g, j, i]
-            row[g, j, 4] = power[g, j]
-            row[g, j, 5] = direction[g, j]
-
-
-@njit
-def phi(row: np.ndarray, g: int, x: float, slope: bool) -> float:
-    """``φ_g(x)`` (or its slope) of the draw in ``row`` (:func:`load_terms`).
-
-    As ``Player.payment_part``: term by term, summed from 0 in order, a weight of 1
-    not multiplied.
-    """
-    total = 0.0
-    for j in range(row.shape[1]):
-        kd = row[g, j, 0]
-        if kd < 0:
-            continue
-        a = row[g, j, 2]
-        if kd == LINEAR:
-            v = a if slope else a * x
-        else:  # LOSS
-            r = row[g, j, 3]
-            p = row[g, j, 4]
-            s = row[g, j, 5]
-            d = x - r if s == 1.0 else r - x
-            e = d if d > 0.0 else (d if d != d else 0.0)  # np.maximum(0, d)
-            if slope:
-                kk = a * s
-                if p == 1.0:
-                    v = -kk * (1.0 if e > 0.0 else 0.0)
-                elif p == 2.0:
-                    v = -kk * 2.0 * e / r
-                else:
-                    v = -kk * p * _npow(e, p - 1.0) / _npow(r, p - 1.0)
-            elif p == 1.0:
-                v = -a * e
-            elif p == 2.0:
-                v = -a * (e * e) / r
-            else:
-                v = -a * _npow(e, p) / _npow(r, p - 1.0)
-        w = row[g, j, 1]
-        total = total + (v if w == 1.0 else w * v)
-    return total
 
 
 @njit
@@ -144,16 +64,6 @@ def _clip(v: float, lo: float, hi: float) -> float:
     if v > hi:
         v = hi
     return v
-
-
-@njit
-def _sgn(v: float) -> float:
-    """``np.sign``."""
-    if v > 0.0:
-        return 1.0
-    if v < 0.0:
-        return -1.0
-    return v  # 0 (keeps its sign bit, == 0 either way) or NaN
 
 
 @njit
@@ -189,26 +99,14 @@ def _invert(
             break
     if not loose:
         return x, False
-    # Chandrupatla on the cell, as rootfind.find_root (xtol, rtol, maxiter = 200).
-    a, b = xa, xb
-    fa = phi(row, g, a, False) * sgn - t
-    fb = phi(row, g, b, False) * sgn - t
-    if _sgn(fa) * _sgn(fb) > 0:
-        return np.nan, True
-    x = a if abs(fa) <= abs(fb) else b
-    done = (fa == 0) or (fb == 0) or (abs(b - a) <= XTOL + RTOL * abs(x))
-    tt = 0.5
-    it = 0
-    while it < 200 and not done:
-        it += 1
-        xt = a + tt * (b - a)
-        ft = phi(row, g, xt, False) * sgn - t
-        if ft != ft:
-            return np.nan, True
-        a, b, fa, fb, xm, done, tt = chandrupatla_update(a, b, fa, fb, xt, ft, XTOL, RTOL)
-        if done:
-            x = xm
-    return x, not done
+    # Chandrupatla on the cell, as rootfind.find_root (xtol, rtol, maxiter = 200), on
+    # φ − target: the reference iterates on sgn·φ − t = sgn·(φ − target), and the method's
+    # iterates do not change when f changes sign (only signs and ratios of f enter).
+    offset = (-target, -target)
+    fa = payment_function(row, offset, xa, GAIN, g, 0.0, 0.0)
+    fb = payment_function(row, offset, xb, GAIN, g, 0.0, 0.0)
+    x, solved = chandrupatla_root(row, offset, GAIN, g, 0.0, 0.0, xa, xb, fa, fb, XTOL, RTOL, 200)
+    return x, not solved
 
 
 @njit

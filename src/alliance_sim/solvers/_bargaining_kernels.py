@@ -34,141 +34,21 @@ from __future__ import annotations
 import numpy as np
 
 from .._jit import njit
-from ._alternating_kernels import LOSS, _sgn, load_terms, phi
-from ._rootfind_kernels import chandrupatla_update
+from ._payment_kernels import (
+    GAIN,
+    KS,
+    NASH,
+    load_terms,
+    payment_function,
+    phi,
+    sgn,
+    split_and_root,
+)
 
 __all__ = ["GAIN", "KS", "NASH", "ks_roots", "nash_roots", "reservations"]
 
-#: What :func:`_f` evaluates: a side's gain, the Nash condition ``h``, the KS condition ``k``.
-GAIN, NASH, KS = 0, 1, 2
 #: Kernel status: every draw solved, or the first draw the reference must handle.
 OK = -1
-
-
-@njit
-def _f(
-    row: np.ndarray,
-    offset: tuple[float, float],
-    x: float,
-    mode: int,
-    side: int,
-    c1: float,
-    c2: float,
-) -> float:
-    """``g_side(x)``, ``h(x)`` (``c1 = β``) or ``k(x)`` (``c1 = ḡ_U, c2 = ḡ_J``) of one draw.
-
-    ``row``: the draw's terms (:func:`~._alternating_kernels.load_terms`); ``offset``:
-    its ``(c_J, c_U)``.
-    """
-    if mode == GAIN:
-        return phi(row, side, x, False) + offset[side]
-    gj = phi(row, 0, x, False) + offset[0]
-    gu = phi(row, 1, x, False) + offset[1]
-    if mode == KS:
-        return gj * c1 - gu * c2
-    sj = phi(row, 0, x, True)
-    su = phi(row, 1, x, True)
-    return (1.0 - c1) * sj * gu + c1 * su * gj
-
-
-@njit
-def _split(
-    row: np.ndarray,
-    offset: tuple[float, float],
-    mode: int,
-    side: int,
-    c1: float,
-    c2: float,
-    first: int,
-    last: int,
-    a: float,
-    b: float,
-    fa: float,
-    fb: float,
-) -> tuple[float, float, float, float, bool]:
-    """``split_at_points`` at the kinks of sides ``first … last − 1``; (a, b, fa, fb, NaN seen).
-
-    A kink is a LOSS term of power 1 (its reference payment), in the players' term order.
-    """
-    for s in range(first, last):
-        for j in range(row.shape[1]):
-            if row[s, j, 0] != LOSS or row[s, j, 4] != 1.0:
-                continue
-            k = row[s, j, 3]
-            if not (a < k and k < b):
-                continue
-            left, right = np.nextafter(k, -np.inf), np.nextafter(k, np.inf)
-            f_left = _f(row, offset, left, mode, side, c1, c2)
-            f_right = _f(row, offset, right, mode, side, c1, c2)
-            if f_left != f_left or f_right != f_right:
-                return a, b, fa, fb, True
-            if _sgn(f_left) != _sgn(f_right) or f_left == 0 or f_right == 0:
-                a, fa, b, fb = k, 0.0, k, 0.0  # the sign changes across k: k is the root
-            elif _sgn(f_right) == _sgn(fa):
-                a, fa = right, f_right
-            else:
-                b, fb = left, f_left
-    return a, b, fa, fb, False
-
-
-@njit
-def _root(
-    row: np.ndarray,
-    offset: tuple[float, float],
-    mode: int,
-    side: int,
-    c1: float,
-    c2: float,
-    a: float,
-    b: float,
-    fa: float,
-    fb: float,
-    xtol: float,
-    rtol: float,
-    maxiter: int,
-) -> tuple[float, bool]:
-    """``find_root`` on one bracket: Chandrupatla's iterations; (x, solved)."""
-    if _sgn(fa) * _sgn(fb) > 0:
-        return np.nan, False
-    x = a if abs(fa) <= abs(fb) else b
-    done = fa == 0 or fb == 0 or abs(b - a) <= xtol + rtol * abs(x)
-    t = 0.5
-    it = 0
-    while it < maxiter and not done:
-        it += 1
-        xt = a + t * (b - a)
-        ft = _f(row, offset, xt, mode, side, c1, c2)
-        if ft != ft:
-            return np.nan, False
-        a, b, fa, fb, xm, done, t = chandrupatla_update(a, b, fa, fb, xt, ft, xtol, rtol)
-        if done:
-            x = xm
-    return x, done
-
-
-@njit
-def _split_and_root(
-    row: np.ndarray,
-    offset: tuple[float, float],
-    mode: int,
-    side: int,
-    c1: float,
-    c2: float,
-    first: int,
-    last: int,
-    a: float,
-    b: float,
-    fa: float,
-    fb: float,
-    xtol: float,
-    rtol: float,
-    maxiter: int,
-) -> tuple[float, bool]:
-    """:func:`_split` at the kinks of sides ``first … last − 1``, then :func:`_root`."""
-    a, b, fa, fb, nan = _split(row, offset, mode, side, c1, c2, first, last, a, b, fa, fb)
-    if nan:
-        return np.nan, False
-    return _root(row, offset, mode, side, c1, c2, a, b, fa, fb, xtol, rtol, maxiter)
 
 
 @njit
@@ -206,8 +86,8 @@ def reservations(
             b = a + scale[i]
             if not a < b:  # bracket_monotone needs a < b (scale lost next to the floor)
                 return i
-            fa = _f(row, c, a, GAIN, side, 0.0, 0.0)
-            fb = _f(row, c, b, GAIN, side, 0.0, 0.0)
+            fa = payment_function(row, c, a, GAIN, side, 0.0, 0.0)
+            fb = payment_function(row, c, b, GAIN, side, 0.0, 0.0)
             for _ in range(64):
                 if fa != fa or fb != fb or sign * (fb - fa) < 0:
                     return i
@@ -218,13 +98,13 @@ def reservations(
                 w = b - a
                 if up:
                     a, fa, b = b, fb, b + 2.0 * w
-                    fb = _f(row, c, b, GAIN, side, 0.0, 0.0)
+                    fb = payment_function(row, c, b, GAIN, side, 0.0, 0.0)
                 else:
                     b, fb, a = a, fa, a - 2.0 * w
-                    fa = _f(row, c, a, GAIN, side, 0.0, 0.0)
-            if fa != fa or fb != fb or _sgn(fa) * _sgn(fb) > 0:
+                    fa = payment_function(row, c, a, GAIN, side, 0.0, 0.0)
+            if fa != fa or fb != fb or sgn(fa) * sgn(fb) > 0:
                 return i
-            x, solved = _split_and_root(
+            x, solved = split_and_root(
                 row, c, GAIN, side, 0.0, 0.0, side, side + 1, a, b, fa, fb, xtol, rtol, 200
             )
             if not solved:
@@ -261,8 +141,8 @@ def nash_roots(
         b_i = beta[i]
         load_terms(form, i, row)
         c = (offsets[0, i], offsets[1, i])
-        h_lo = _f(row, c, lo_i, NASH, 0, b_i, 0.0)
-        h_hi = _f(row, c, hi_i, NASH, 0, b_i, 0.0)
+        h_lo = payment_function(row, c, lo_i, NASH, 0, b_i, 0.0)
+        h_hi = payment_function(row, c, hi_i, NASH, 0, b_i, 0.0)
         at_lo = not ok or h_lo <= 0 or lo_i == hi_i
         at_hi = not at_lo and h_hi >= 0
         if at_lo or at_hi:
@@ -271,7 +151,7 @@ def nash_roots(
                 return i
             out[i] = hi_i if at_hi else lo_i
             continue
-        x, solved = _split_and_root(
+        x, solved = split_and_root(
             row, c, NASH, 0, b_i, 0.0, 0, 2, lo_i, hi_i, h_lo, h_hi, xtol, rtol, maxiter
         )
         if not solved:
@@ -306,17 +186,17 @@ def ks_roots(
         hi_i = hi[i] if ok else 0.0
         load_terms(form, i, row)
         c = (offsets[0, i], offsets[1, i])
-        g_j_ideal = _f(row, c, lo_i, GAIN, 0, 0.0, 0.0)
-        g_u_ideal = _f(row, c, hi_i, GAIN, 1, 0.0, 0.0)
-        k_at_lo = _f(row, c, lo_i, KS, 0, g_u_ideal, g_j_ideal)
+        g_j_ideal = payment_function(row, c, lo_i, GAIN, 0, 0.0, 0.0)
+        g_u_ideal = payment_function(row, c, hi_i, GAIN, 1, 0.0, 0.0)
+        k_at_lo = payment_function(row, c, lo_i, KS, 0, g_u_ideal, g_j_ideal)
         if not (ok and lo_i < hi_i):
             if k_at_lo != k_at_lo:  # the reference evaluates k there too, and rejects NaN
                 return i
             out[i] = lo_i
             continue
         k_lo = max(k_at_lo, 0.0)
-        k_hi = min(_f(row, c, hi_i, KS, 0, g_u_ideal, g_j_ideal), 0.0)
-        x, solved = _split_and_root(
+        k_hi = min(payment_function(row, c, hi_i, KS, 0, g_u_ideal, g_j_ideal), 0.0)
+        x, solved = split_and_root(
             row, c, KS, 0, g_u_ideal, g_j_ideal, 0, 2, lo_i, hi_i, k_lo, k_hi, xtol, rtol, maxiter
         )
         if not solved:

@@ -86,7 +86,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._jit import kernels_enabled
 from .._validation import as_float_array, check_in_range, check_int
 from . import _alternating_kernels as kernels
-from ._alternating_kernels import LINEAR, LOSS
+from ._payment_kernels import LINEAR, LOSS
 from .rootfind import RTOL, XTOL, find_root
 
 __all__ = [
