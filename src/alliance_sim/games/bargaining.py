@@ -39,7 +39,6 @@ ch. 2.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -52,7 +51,14 @@ from ..players.player import Player
 from ..players.terms import FiscalCost, PaymentValue, ReferencePoint
 from ..solvers import _bargaining_kernels as kernels
 from ..solvers.alternating import LINEAR, LOSS, PaymentTerms, stack_payment_terms
-from ..solvers.rootfind import RTOL, XTOL, bracket_monotone, find_root, split_at_points
+from ..solvers.rootfind import (
+    RTOL,
+    XTOL,
+    bracket_monotone,
+    check_tolerances,
+    find_root,
+    split_at_points,
+)
 
 __all__ = ["BargainingProblem", "payment_terms"]
 
@@ -133,12 +139,7 @@ class BargainingProblem:
             raise ValueError(f"draws must hold 1-D arrays of one length; got lengths {lengths}")
         self.n = lengths.pop()
         check_same_length([("scale", scale_arr)], self.n)
-        # find_root's checks, here so that the compiled path (which never calls it) refuses
-        # the same tolerances.
-        if not (isinstance(xtol, int | float) and math.isfinite(xtol) and xtol > 0):
-            raise ValueError(f"xtol must be a finite positive number; got {xtol}")
-        if not (isinstance(rtol, int | float) and math.isfinite(rtol) and rtol >= 0):
-            raise ValueError(f"rtol must be a finite non-negative number; got {rtol}")
+        check_tolerances(xtol, rtol)  # the compiled path never calls find_root
         T = as_float_array(term_years, "term_years")
         if np.any(T <= 0):
             raise ValueError("term_years must be > 0")

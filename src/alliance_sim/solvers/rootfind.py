@@ -47,7 +47,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._jit import kernels_enabled
 from . import _rootfind_kernels as kernels
 
-__all__ = ["RootResult", "bracket_monotone", "find_root", "split_at_points"]
+__all__ = ["RootResult", "bracket_monotone", "check_tolerances", "find_root", "split_at_points"]
 
 Array = NDArray[np.float64]
 Fn = Callable[[Array], Array]
@@ -100,6 +100,18 @@ def _eval(f: Fn, x: Array, what: str, *, strict: bool = True) -> Array:
     return fx
 
 
+def check_tolerances(xtol: float, rtol: float) -> None:
+    """Refuse tolerances :func:`find_root` cannot meet: ``xtol`` finite > 0, ``rtol`` finite ≥ 0.
+
+    Also called by the solvers that run compiled kernels instead of :func:`find_root`,
+    so that both paths refuse the same inputs.
+    """
+    if not (np.isfinite(xtol) and xtol > 0):
+        raise ValueError(f"xtol must be a finite positive number; got {xtol}")
+    if not (np.isfinite(rtol) and rtol >= 0):
+        raise ValueError(f"rtol must be a finite non-negative number; got {rtol}")
+
+
 def find_root(
     f: Fn,
     a: ArrayLike,
@@ -144,10 +156,7 @@ def find_root(
     >>> np.round(r.x, 8).tolist(), bool(r.converged.all())
     ([1.0, 2.0, 3.0], True)
     """
-    if not (np.isfinite(xtol) and xtol > 0):
-        raise ValueError(f"xtol must be a finite positive number; got {xtol}")
-    if not (np.isfinite(rtol) and rtol >= 0):
-        raise ValueError(f"rtol must be a finite non-negative number; got {rtol}")
+    check_tolerances(xtol, rtol)
     a, b = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
     fa = _eval(f, a, "f(a)", strict=False) if fa is None else np.asarray(fa, dtype=np.float64)
     fb = _eval(f, b, "f(b)", strict=False) if fb is None else np.asarray(fb, dtype=np.float64)
