@@ -9,17 +9,9 @@ time, with the draw's state in registers. It runs when every gain has the affine
     g_s(x, k, c) = a_{s,c}\, \varphi_s(x) + b_{s,c}(k)
 
 (an :class:`~alliance_sim.solvers.alternating.AffineGain`; ``s`` = 0 payer, 1 payee,
-2… evaluators), where the payment part is a weighted sum of built-in terms
-(:class:`~alliance_sim.solvers.alternating.PaymentTerms`)
-
-.. math::
-    \varphi_s(x) = \sum_j w_j\, u_j(x), \qquad
-    u_j(x) = \begin{cases}
-        a_j\, x & :data:`LINEAR` \\
-        -a_j\, \max\bigl(0,\ s_j (x - r_j)\bigr)^{p_j} / r_j^{\,p_j - 1} & :data:`LOSS`
-    \end{cases}
-
-and the slope :math:`\varphi_s'` term by term. Period :math:`k` of draw :math:`i`
+2… evaluators), where the payment part :math:`\varphi_s` is a weighted sum of built-in
+terms (:class:`~alliance_sim.solvers.alternating.PaymentTerms`), evaluated with its
+slope by :mod:`~alliance_sim.solvers._payment_kernels`. Period :math:`k` of draw :math:`i`
 computes, as the numpy loop does,
 
 * the rejection values :math:`C_s(k) = q_k\, \delta_s^{k+1} b_s + (1 - q_k) V_s(k + 1)`;
