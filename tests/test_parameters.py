@@ -33,7 +33,7 @@ def test_support_outside_bounds_names_parameter():
 
 
 def test_invalid_distribution_names_parameter():
-    with pytest.raises(ValueError, match=r"'rho': invalid distribution beta\(-1, 2\)"):
+    with pytest.raises(ValueError, match=r"'rho': invalid distribution beta\(a=-1, b=2\)"):
         Parameter("rho", stats.beta(-1, 2), "share", "p", bounds=(0, 1))
 
 
@@ -176,7 +176,7 @@ def test_replace_fix_and_display():
     with pytest.raises(KeyError, match="no parameter 'zzz'"):
         sp["zzz"]
     text = str(space())
-    assert "rho" in text and "beta(2, 6)" in text and "assumption: test" in text
+    assert "rho" in text and "beta(a=2, b=6)" in text and "assumption: test" in text
 
 
 # --- Draws -----------------------------------------------------------------------------

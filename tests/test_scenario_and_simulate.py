@@ -57,7 +57,7 @@ def test_print_shows_distribution_unit_and_provenance(scn):
     assert "japan_us_2020" in text
     for name in scn.parameters:
         assert re.search(rf"^\s+{name}\s", text, flags=re.M), name
-    assert "lognorm(0.5, scale=4200)" in text and "GAO-21-270" in text
+    assert "lognorm(median=4200, sigma=0.5)" in text and "GAO-21-270" in text
     frame = scn.summary_frame()
     assert list(frame.columns) == ["value", "unit", "provenance"]
 

@@ -54,13 +54,13 @@ def errors_of(raw):
 def test_unknown_keys_are_errors_and_all_errors_are_reported_at_once():
     raw = document()
     raw["scenario"]["colour"] = "blue"
-    raw["parameters"]["S_J"]["distribution"] = "cauchy"
+    raw["parameters"]["S_J"]["distribution"]["law"] = "cauchy"
     raw["parameters"]["rho_J"]["value"] = 0.3  # and it has a distribution too
     raw["players"]["payer"]["terms"][0]["type"] = "Telepathy"
     msg = errors_of(raw)
     assert msg.startswith("test.toml: 4 error(s)")
     assert "scenario.colour: unknown key" in msg
-    assert "parameters.S_J.distribution: must be one of" in msg and "'lognorm'" in msg
+    assert "parameters.S_J.distribution.law: must be one of" in msg and "lognorm" in msg
     assert "parameters.rho_J" in msg and "exactly one of value, distribution or formula" in msg
     assert "players.payer.terms.0.type: must be one of" in msg and "'FiscalCost'" in msg
 
@@ -68,8 +68,7 @@ def test_unknown_keys_are_errors_and_all_errors_are_reported_at_once():
 def test_bad_values_name_the_parameter_and_range():
     raw = document()
     raw["parameters"]["rho_J"] = {
-        "distribution": "uniform",
-        "args": [0.5, 1.0],
+        "distribution": {"law": "uniform", "low": 0.5, "high": 1.5},
         "unit": "share",
         "provenance": "assumption: test",
         "bounds": [0.0, 1.0],

@@ -177,39 +177,87 @@ def test_newlines_are_read_as_before(tmp_path):
     assert dump_scenario(load_scenario(path)) == text
 
 
-# 4. Distribution arguments against scipy's shapes -----------------------------------------
+# 4. Laws: papers' parameters, scipy's only by name, the uniform trap ------------------------
 
 
-def test_a_distribution_with_too_few_arguments_names_its_shapes():
+def test_a_law_with_a_missing_parameter_names_the_laws_parameters():
     raw = document()
-    raw["parameters"]["rho_J"]["args"] = [2.0]
+    raw["parameters"]["rho_J"]["distribution"] = {"law": "beta", "a": 2.0}
     msg = errors_of(raw)
-    assert "  parameters.rho_J.args: beta takes a, b, (loc, scale)" in msg
-    assert "got 1 argument: b missing" in msg and "_parse_args" not in msg
+    assert "  parameters.rho_J.distribution: beta takes beta(a, b, low=0, high=1)" in msg
+    assert "missing: b" in msg and "_parse_args" not in msg
+
+
+@pytest.mark.parametrize(
+    ("law", "expected"),
+    [
+        ({"law": "beta", "a": 2.0, "b": 6.0, "c": 1.0}, "unknown: c"),
+        ({"law": "uniform", "low": 2.0, "high": 1.0}, "uniform(low, high) needs low < high"),
+        ({"law": "norm", "mean": 1.0, "sd": 0.0}, "needs sd > 0"),
+        ({"law": "bernoulli", "p": 1.5}, "needs 0 <= p <= 1"),
+        ({"law": "lognorm", "median": 4200.0}, "missing: sigma"),
+        ({"law": "cauchy", "loc": 0.0}, "distribution.law: must be one of uniform, beta"),
+        ({"scipy": "beta", "a": 2.0}, "scipy's beta takes a, b, loc, scale; missing: b"),
+        ({"scipy": "beta", "a": 2.0, "bb": 6.0}, "distribution.bb: scipy's beta takes"),
+        ({"scipy": "bernoulli", "p": 0.5, "scale": 1.0}, "'scale' is not one of them"),
+        ({"law": "beta", "scipy": "beta", "a": 2.0, "b": 6.0}, "name the law once"),
+        ({"a": 2.0, "b": 6.0}, "name the law once"),
+    ],
+)
+def test_law_parameters_are_checked(law, expected):
+    raw = document()
+    raw["parameters"]["rho_J"]["distribution"] = law
+    assert expected in errors_of(raw)
+
+
+def test_scipy_arguments_by_name_are_the_explicit_alternative():
+    raw = document()
+    raw["parameters"]["rho_J"]["distribution"] = {"scipy": "beta", "b": 6.0, "a": 2.0}
+    raw["parameters"]["c_J"]["distribution"] = {"scipy": "uniform", "loc": 250.0, "scale": 250.0}
+    scn = scenario_from_dict(raw)
+    assert scn.parameters["rho_J"].value.mean() == pytest.approx(0.25)
+    assert [float(v) for v in scn.parameters["c_J"].value.support()] == [250.0, 500.0]
+    assert dump_scenario(scn) == dump_scenario(JAPAN)  # written back in papers' form
 
 
 @pytest.mark.parametrize(
     ("entry", "expected"),
     [
-        ({"args": [2.0, 6.0, 0.0, 1.0, 9.0]}, "rho_J.args: beta takes a, b, (loc, scale)"),
-        ({"args": [2.0], "kwds": {"bb": 6.0}}, "rho_J.kwds.bb: beta takes a, b, (loc, scale)"),
-        ({"args": [2.0, 6.0], "kwds": {"a": 1.0}}, "a is given twice (args[0] and kwds.a)"),
-        ({"distribution": "bernoulli", "args": []}, "bernoulli takes p, (loc)"),
-        ({"distribution": "bernoulli", "args": [0.5], "kwds": {"scale": 1.0}}, "not one of"),
-        ({"distribution": "truncnorm", "args": [0.0]}, "got 1 argument: b missing"),
+        # the trap itself: the ends written as scipy's (loc, scale)
+        (
+            {"distribution": "uniform", "args": [250.0, 500.0]},
+            "args = [250.0, 500.0] are scipy's (loc, scale), the uniform law on [250, 750], "
+            'not [250, 500]; write the ends as low and high: distribution = {law = "uniform", '
+            "low = 250.0, high = 750.0} (or scipy's arguments, named: distribution = "
+            '{scipy = "uniform", loc = 250.0, scale = 500.0})',
+        ),
+        (
+            {"distribution": "beta", "args": [2.0, 6.0]},
+            'distribution = {law = "beta", a = 2.0, b = 6.0}',
+        ),
+        (
+            {"distribution": "lognorm", "args": [0.5], "kwds": {"scale": 4200.0}},
+            'distribution = {law = "lognorm", median = 4200.0, sigma = 0.5}',
+        ),
+        (
+            {"distribution": "lognorm", "args": [0.5], "kwds": {"loc": 1.0}},
+            'it has no such form: distribution = {scipy = "lognorm", s = 0.5, loc = 1.0, '
+            "scale = 1.0}",
+        ),
+        ({"distribution": "cauchy"}, "must be a table such as"),
+        ({"distribution": "beta", "args": [2.0]}, 'e.g. distribution = {law = "beta", ...}'),
     ],
 )
-def test_distribution_arguments_are_checked_against_scipy(entry, expected):
+def test_the_old_form_is_refused_with_its_rewrite(entry, expected):
     raw = document()
     raw["parameters"]["rho_J"].update(entry)
     assert expected in errors_of(raw)
 
 
-def test_shapes_may_be_given_by_name():
+def test_args_without_the_old_form_are_refused():
     raw = document()
-    raw["parameters"]["rho_J"]["args"] = []
-    raw["parameters"]["rho_J"]["kwds"] = {"b": 6.0, "a": 2.0}
-    assert scenario_from_dict(raw).parameters["rho_J"].value.mean() == pytest.approx(0.25)
+    raw["parameters"]["rho_J"]["args"] = [2.0, 6.0]
+    assert "parameters.rho_J.args: args and kwds went with the old" in errors_of(raw)
 
 
 # 5. Quoted numbers -----------------------------------------------------------------------
@@ -219,8 +267,12 @@ def test_shapes_may_be_given_by_name():
     ("where", "value", "path"),
     [
         (("parameters", "fx", "value"), "105", "parameters.fx.value"),
-        (("parameters", "rho_J", "args"), ["2", 6.0], "parameters.rho_J.args.0"),
-        (("parameters", "S_J", "kwds"), {"scale": "4200"}, "parameters.S_J.kwds.scale"),
+        (("parameters", "rho_J", "distribution", "a"), "2", "parameters.rho_J.distribution.a"),
+        (
+            ("parameters", "S_J", "distribution", "median"),
+            "4200",
+            "parameters.S_J.distribution.median",
+        ),
         (("parameters", "fx", "bounds"), [0.0, "inf"], "parameters.fx.bounds.1"),
         (("scenario", "payment_floor"), "0", "scenario.payment_floor"),
         (("talks", "period_days"), "7", "talks.period_days"),
@@ -265,7 +317,7 @@ def test_numbers_where_names_go_and_names_where_numbers_go_are_refused():
 def test_integers_are_still_numbers():
     raw = document()
     raw["parameters"]["fx"]["value"] = 105
-    raw["parameters"]["rho_J"]["args"] = [2, 6]
+    raw["parameters"]["rho_J"]["distribution"] = {"law": "beta", "a": 2, "b": 6}
     raw["players"]["payer"]["terms"][0]["weight"] = 1
     scn = scenario_from_dict(raw)
     assert scn.parameters["fx"].value == 105.0

@@ -155,6 +155,7 @@ from scipy.stats import rv_continuous
 from scipy.stats.distributions import rv_frozen
 
 from .._rng import SeedLike, child_generator, seed_sequence
+from ..parameters.laws import describe_distribution
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -268,8 +269,7 @@ class Prior:
 
     def __repr__(self) -> str:
         parts = ", ".join(
-            f"{n}~{d.dist.name}{tuple(float(a) for a in d.args)}"
-            for n, d in zip(self._names, self._dists, strict=True)
+            f"{n}~{describe_distribution(d)}" for n, d in zip(self._names, self._dists, strict=True)
         )
         return f"Prior({parts})"
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..parameters.laws import describe_distribution
 from ..results.plots import _require_matplotlib
 from .fit import Calibration
 from .model import SUMMARIES, PastTalks
@@ -76,7 +77,13 @@ def posterior_marginals(cal: Calibration) -> Figure:
             label="posterior",
         )
         grid = np.linspace(lo[j], hi[j], 200)
-        ax.plot(grid, prior.dists[j].pdf(grid), color="0.3", lw=1.2, label="prior")
+        ax.plot(
+            grid,
+            prior.dists[j].pdf(grid),
+            color="0.3",
+            lw=1.2,
+            label=f"prior: {describe_distribution(prior.dists[j])}",
+        )
         ax.set_title(name, fontsize=10)
         ax.tick_params(labelsize=8)
     axes[0].legend(fontsize=8)

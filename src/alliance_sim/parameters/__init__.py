@@ -4,10 +4,11 @@ First stage of the pipeline ``parameters → players → games → solvers → s
 results``.
 """
 
-from . import formulas
+from . import formulas, laws
 from .draws import Draws
+from .laws import describe_distribution, law
 from .sampling import BLOCK, SAMPLERS, unit_design
-from .space import Derived, Parameter, ParameterSpace, describe_distribution
+from .space import Derived, Parameter, ParameterSpace
 
 __all__ = [
     "BLOCK",
@@ -18,5 +19,7 @@ __all__ = [
     "ParameterSpace",
     "describe_distribution",
     "formulas",
+    "law",
+    "laws",
     "unit_design",
 ]

@@ -17,29 +17,21 @@ from .._rng import SeedLike, seed_sequence
 from .._validation import check_int, format_range
 from .draws import Draws
 from .inverse_cdf import inverse_cdf
+from .laws import describe_distribution
 from .sampling import Sampler, is_power_of_two, unit_design, warn_sobol_size
 
-__all__ = ["Derived", "Parameter", "ParameterSpace", "describe_distribution"]
+__all__ = [
+    "Derived",
+    "Parameter",
+    "ParameterSpace",
+    "describe_distribution",
+]  # the last re-exported from .laws
 
 
 def _check_name(name: object) -> str:
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"parameter name must be a Python identifier string; got {name!r}")
     return name
-
-
-def describe_distribution(dist: rv_frozen) -> str:
-    """Short text for a frozen scipy distribution, e.g. ``beta(2, 6)``.
-
-    Examples
-    --------
-    >>> from scipy import stats
-    >>> describe_distribution(stats.uniform(0.2, 0.4))
-    'uniform(0.2, 0.4)'
-    """
-    parts = [f"{a:g}" for a in dist.args]
-    parts += [f"{k}={v:g}" for k, v in dist.kwds.items()]
-    return f"{dist.dist.name}({', '.join(parts)})"
 
 
 @dataclass(frozen=True)

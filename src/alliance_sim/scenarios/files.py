@@ -12,7 +12,7 @@ Layout (see ``examples/scenarios/japan_us_2020.toml``)::
     [scenario]            name, title, payment_unit, notes, payment_floor, and the
                           names of the outcome parameters (power, term_years, ...)
     [parameters.<name>]   value = 199.3                 # fixed, or
-                          distribution = "lognorm", args = [0.5], kwds = {scale = 4200.0}
+                          distribution = {law = "uniform", low = 250.0, high = 500.0}
                           # or: formula = "product", inputs = ["demand_usd", "fx"]
                           unit, provenance, bounds = [low, high], description
     [players.payer] / [players.payee]
@@ -25,9 +25,20 @@ Layout (see ``examples/scenarios/japan_us_2020.toml``)::
     [solvers]             run = ["axiomatic", "stances", "talks"]   # what simulate runs;
                           # "offers" adds complete-information alternating offers
 
+A law is written with the parameters papers use (:mod:`alliance_sim.parameters.laws`):
+``uniform`` with ``low``, ``high``; ``norm`` with ``mean``, ``sd``; ``truncnorm`` with
+``mean``, ``sd``, ``low``, ``high``; ``beta`` with ``a``, ``b`` on ``[low, high]`` (default
+``[0, 1]``); ``lognorm`` with ``median``, ``sigma``; ``gamma`` with ``shape``, ``rate``;
+``triang`` with ``low``, ``mode``, ``high``; ``expon`` with ``rate``; ``bernoulli`` with
+``p``. scipy's own arguments remain available, but only named and marked as scipy's:
+``distribution = {scipy = "uniform", loc = 250.0, scale = 250.0}``. The old form,
+``distribution = "uniform"`` with positional ``args = [250.0, 250.0]``, is refused with its
+rewrite: scipy's uniform ``(loc, scale)`` is 250 to 500 there, and a reader who takes the
+two numbers for the ends gets the wrong law without any warning.
+
 Bounds may use ``inf``/``-inf`` (TOML floats). Numbers must be TOML numbers: a
-quoted ``"4"`` is a string and is refused where a number goes. Distribution
-arguments are checked against the scipy law's shapes, formulas against their
+quoted ``"4"`` is a string and is refused where a number goes. A law's
+parameters are checked against its papers' or scipy's parameters, formulas against their
 number of inputs, and term arguments against the term's constructor, all at load.
 :func:`dump_scenario` writes any scenario made of built-in pieces in this layout
 (strings escaped per TOML 1.0, odd keys quoted); :func:`load_scenario` reads it back
@@ -60,7 +71,7 @@ from pydantic_core import PydanticCustomError
 from scipy import stats
 from scipy.stats.distributions import rv_frozen
 
-from ..parameters import Derived, Parameter, ParameterSpace
+from ..parameters import Derived, Parameter, ParameterSpace, laws
 from ..parameters.formulas import FORMULAS, formula_inputs
 from ..players import ElectionTiming, Player
 from ..players import terms as term_module
@@ -172,9 +183,11 @@ class _Strict(BaseModel):
 # them, mypy cannot (hence the valid-type ignores).
 class _ParameterModel(_Strict):
     value: _Float | None = None
-    distribution: Literal[DISTRIBUTIONS] | None = None  # type: ignore[valid-type]
-    args: list[_Float] = Field(default_factory=list)
-    kwds: dict[str, _Float] = Field(default_factory=dict)
+    distribution: str | dict[str, Any] | None = None
+    # The old form, distribution = "<law>" with scipy's args/kwds: read only to say how to
+    # rewrite it (see _legacy_distribution).
+    args: list[_Float] | None = None
+    kwds: dict[str, _Float] | None = None
     formula: Literal[tuple(FORMULAS)] | None = None  # type: ignore[valid-type]
     inputs: list[_NameOrNumber] = Field(default_factory=list)
     unit: str
@@ -300,7 +313,7 @@ def _path(*parts: object) -> str:
     return ".".join(_toml_key(p) if isinstance(p, str) else str(p) for p in parts)
 
 
-def _errors(path: str, exc: ValidationError) -> ScenarioFileError:
+def _errors(exc: ValidationError) -> list[str]:
     lines = []
     for err in exc.errors():
         loc = _path(*err["loc"]) or "(top level)"
@@ -315,7 +328,25 @@ def _errors(path: str, exc: ValidationError) -> ScenarioFileError:
             if isinstance(got, str):
                 msg += " (a quoted value is a string in TOML)"
         lines.append(f"  {loc}: {msg}")
-    return _problems(path, lines)
+    return lines
+
+
+def _law_problems(raw: Any) -> list[str]:
+    """Problems of the distribution tables in a document pydantic refused.
+
+    A law's parameters are checked after pydantic (they depend on the law), so this
+    adds them to pydantic's errors: every error of the file at once.
+    """
+    params = raw.get("parameters") if isinstance(raw, dict) else None
+    if not isinstance(params, dict):
+        return []
+    out = []
+    for name, entry in params.items():
+        if isinstance(name, str) and isinstance(entry, dict):
+            table = entry.get("distribution")
+            if isinstance(table, dict):
+                out += _table_distribution(name, table)[1]
+    return out
 
 
 def _problems(source: str, lines: list[str]) -> ScenarioFileError:
@@ -337,40 +368,94 @@ def _distribution_arguments(name: str) -> tuple[tuple[str, ...], tuple[str, ...]
     return shapes, optional
 
 
-def _check_distribution(name: str, m: _ParameterModel) -> list[str]:
-    """Problems with the arguments of a distribution, checked against scipy's signature."""
-    assert m.distribution is not None
-    shapes, optional = _distribution_arguments(m.distribution)
-    allowed = shapes + optional
-    usage = f"{m.distribution} takes " + ", ".join([*shapes, f"({', '.join(optional)})"])
-    usage += " as args = [...] (in this order) or kwds = {name = value}"
-    out = []
-    n = len(m.args)
-    if n > len(allowed):
-        out.append(
-            f"  {_path('parameters', name, 'args')}: {usage}; got {n} arguments "
-            f"{[float(a) for a in m.args]}"
+def _inline(name: str, key: str, params: dict[str, float]) -> str:
+    return _toml_value({key: name, **params})
+
+
+def _legacy_distribution(name: str, m: _ParameterModel) -> list[str]:
+    """The old ``distribution = "<law>"`` with scipy's args/kwds: refused, with its rewrite."""
+    where = _path("parameters", name, "distribution")
+    law = m.distribution
+    if law not in DISTRIBUTIONS:
+        return [
+            f'  {where}: must be a table such as {{law = "uniform", low = 0.0, high = 1.0}}; '
+            f"the laws are {', '.join(DISTRIBUTIONS)}{_did_you_mean(str(law), DISTRIBUTIONS)}"
+        ]
+    head = (
+        f"  {where}: write a law as a table of the parameters papers use, "
+        f"{laws.LAWS[str(law)].usage}"
+    )
+    try:
+        dist = getattr(stats, str(law))(*(m.args or []), **(m.kwds or {}))
+        form = laws.papers_form(dist)
+        _, named = laws.scipy_form(dist)
+    except (TypeError, ValueError):
+        return [f'{head}; e.g. distribution = {{law = "{law}", ...}}']
+    if law == "uniform" and m.args is not None and len(m.args) == 2:
+        lo, width = named["loc"], named["scale"]
+        head = (
+            f"  {where}: args = {[float(a) for a in m.args]} are scipy's (loc, scale), "
+            f"the uniform law on [{lo:g}, {lo + width:g}], not [{m.args[0]:g}, "
+            f"{m.args[-1]:g}]; write the ends as low and high"
         )
-    positional = set(allowed[:n])
-    for k in m.kwds:
-        if k not in allowed:
-            out.append(
-                f"  {_path('parameters', name, 'kwds', k)}: {usage}; "
-                f"{k!r} is not one of them{_did_you_mean(k, allowed)}"
+    rewrite = f"distribution = {_inline(form[0], 'law', _shown(form))}" if form else ""
+    scipy_named = f"distribution = {_inline(str(law), 'scipy', named)}"
+    if rewrite:
+        return [f"{head}: {rewrite} (or scipy's arguments, named: {scipy_named})"]
+    return [f"{head}; with these arguments it has no such form: {scipy_named}"]
+
+
+def _shown(form: tuple[str, dict[str, float]]) -> dict[str, float]:
+    """Papers' parameters as written: those at their default (beta's low = 0) left out."""
+    defaults = laws.LAWS[form[0]].defaults
+    return {k: v for k, v in form[1].items() if not (k in defaults and v == defaults[k])}
+
+
+def _table_distribution(name: str, table: dict[str, Any]) -> tuple[Any, list[str]]:
+    """The frozen law of a ``distribution = {law = ...}`` or ``{scipy = ...}`` table."""
+    where = _path("parameters", name, "distribution")
+    keys = [k for k in ("law", "scipy") if k in table]
+    if len(keys) != 1:
+        return None, [
+            f"  {where}: name the law once, in papers' parameters "
+            f'{{law = "uniform", low = 0.0, high = 1.0}} or scipy\'s named arguments '
+            f'{{scipy = "uniform", loc = 0.0, scale = 1.0}}; got keys {sorted(table)}'
+        ]
+    key = keys[0]
+    law = table[key]
+    if law not in DISTRIBUTIONS:
+        return None, [
+            f"  {where}.{key}: must be one of {', '.join(DISTRIBUTIONS)}; got {_kind(law)}"
+            f"{_did_you_mean(str(law), DISTRIBUTIONS)}"
+        ]
+    params = {k: v for k, v in table.items() if k != key}
+    problems = [
+        f"  {where}.{_toml_key(k)}: must be a number; got {_kind(v)}"
+        + (" (a quoted value is a string in TOML)" if isinstance(v, str) else "")
+        for k, v in params.items()
+        if not _is_number(v)
+    ]
+    if problems:
+        return None, problems
+    if key == "law":
+        values, found = laws.check_papers(law, params)
+        if found:
+            return None, [f"  {where}: {p}" for p in found]
+        return laws.law(law, **values), []
+    shapes, optional = _distribution_arguments(law)
+    usage = f"scipy's {law} takes {', '.join(shapes + optional)}"
+    for k in params:
+        if k not in shapes + optional:
+            problems.append(
+                f"  {where}.{_toml_key(k)}: {usage}; {k!r} is not one of them"
+                f"{_did_you_mean(k, shapes + optional)}"
             )
-        elif k in positional:
-            out.append(
-                f"  {_path('parameters', name, 'kwds', k)}: {usage}; {k} is given twice "
-                f"(args[{allowed.index(k)}] and kwds.{k})"
-            )
-    missing = [s for s in shapes if s not in positional and s not in m.kwds]
-    if missing and n <= len(allowed):
-        got = n + sum(1 for k in m.kwds if k in allowed)
-        out.append(
-            f"  {_path('parameters', name, 'args')}: {usage}; got {got} argument"
-            f"{'' if got == 1 else 's'}: {', '.join(missing)} missing"
-        )
-    return out
+    missing = [k for k in shapes if k not in params]
+    if missing:
+        problems.append(f"  {where}: {usage}; missing: {', '.join(missing)}")
+    if problems:
+        return None, problems
+    return getattr(stats, law)(**{k: float(v) for k, v in params.items()}), []
 
 
 def _check_formula(name: str, m: _ParameterModel, defined: list[str], declared: Any) -> list[str]:
@@ -399,7 +484,7 @@ def _check_formula(name: str, m: _ParameterModel, defined: list[str], declared: 
     return out
 
 
-def _parameter(name: str, m: _ParameterModel) -> Parameter | Derived:
+def _parameter(name: str, m: _ParameterModel, dist: Any) -> Parameter | Derived:
     if m.formula is not None:
         return Derived(
             name,
@@ -410,9 +495,7 @@ def _parameter(name: str, m: _ParameterModel) -> Parameter | Derived:
             m.provenance,
             m.description,
         )
-    value: Any = m.value
-    if m.distribution is not None:
-        value = getattr(stats, m.distribution)(*m.args, **m.kwds)
+    value: Any = m.value if dist is None else dist
     return Parameter(name, value, m.unit, m.provenance, bounds=m.bounds, description=m.description)
 
 
@@ -563,7 +646,7 @@ def scenario_from_dict(raw: dict[str, Any], source: str = "<dict>") -> Scenario:
     try:
         model = _FileModel.model_validate(raw)
     except ValidationError as exc:
-        raise _errors(source, exc) from None
+        raise _problems(source, _errors(exc) + _law_problems(raw)) from None
     except RecursionError:
         raise ScenarioFileError(f"{source}: the document nests too deeply to validate") from None
     problems: list[str] = []
@@ -572,8 +655,18 @@ def scenario_from_dict(raw: dict[str, Any], source: str = "<dict>") -> Scenario:
     defined: list[str] = []
     for name, m in model.parameters.items():
         found: list[str] = []
-        if m.distribution is not None:
-            found = _check_distribution(name, m)
+        dist: Any = None
+        if (m.args is not None or m.kwds is not None) and not isinstance(m.distribution, str):
+            found = [
+                f"  {_path('parameters', name, k)}: args and kwds went with the old "
+                f'distribution = "<law>"; name the arguments in the distribution table'
+                for k in ("args", "kwds")
+                if getattr(m, k) is not None
+            ]
+        elif isinstance(m.distribution, str):
+            found = _legacy_distribution(name, m)
+        elif m.distribution is not None:
+            dist, found = _table_distribution(name, m.distribution)
         elif m.formula is not None:
             found = _check_formula(name, m, defined, declared)
         defined.append(name)
@@ -581,7 +674,7 @@ def scenario_from_dict(raw: dict[str, Any], source: str = "<dict>") -> Scenario:
             problems += found
             continue
         try:
-            entries.append(_parameter(name, m))
+            entries.append(_parameter(name, m, dist))
         except (TypeError, ValueError) as exc:
             problems.append(f"  {_path('parameters', name)}: {exc}")
     known = set(declared) | {"challenger_in_office"}
@@ -728,10 +821,12 @@ def _parameter_dict(e: Parameter | Derived) -> dict[str, Any]:
         dist: Any = e.value
         if dist.dist.name not in DISTRIBUTIONS:
             raise TypeError(f"parameter {e.name!r}: {dist.dist.name} is not a file distribution")
-        out["distribution"] = dist.dist.name
-        out["args"] = [float(a) for a in dist.args]
-        if dist.kwds:
-            out["kwds"] = {k: float(v) for k, v in dist.kwds.items()}
+        form = laws.papers_form(dist)
+        if form is not None:
+            out["distribution"] = {"law": form[0], **_shown(form)}
+        else:  # no papers' form reproduces these arguments exactly: scipy's, named
+            name, named = laws.scipy_form(dist)
+            out["distribution"] = {"scipy": name, **named}
     out.update(
         unit=e.unit,
         provenance=e.provenance,

@@ -24,9 +24,8 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-from scipy import stats
 
-from ..parameters import Derived, Parameter, ParameterSpace, formulas
+from ..parameters import Derived, Parameter, ParameterSpace, formulas, laws
 from ..players import ElectionTiming, tokyo, washington
 from .calendar import TalksCalendar
 from .scenario import Scenario, years_between
@@ -198,7 +197,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         # --- Tokyo ------------------------------------------------------------------
         Parameter(
             "S_J",
-            stats.lognorm(0.5, scale=4200.0),
+            laws.lognormal(median=4200.0, sigma=0.5),
             YEN,
             "estimate + assumption: median = Takeda & Muto (2012)'s estimate that "
             "replacing the US forces' capabilities would cost Japan about ¥4.2 trillion a "
@@ -210,7 +209,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "rho_J",
-            stats.beta(2, 6),
+            laws.beta(2, 6),
             "share",
             "assumption: a drawdown over a cost dispute is partial (some units), not the end "
             "of the treaty; mean 25%",
@@ -219,7 +218,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "mcpf_J",
-            stats.uniform(0.2, 0.4),
+            laws.uniform(0.2, 0.6),
             "yen per yen",
             "assumption: marginal cost of public funds; estimates surveyed by Dahlby (2008) "
             "mostly lie between 0.1 and 0.5; the range is placed high, 0.2–0.6, for Japan's "
@@ -230,7 +229,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "kappa_J",
-            stats.uniform(0.5, 2.0),
+            laws.uniform(0.5, 2.5),
             "unit-free",
             "assumption: Tokyo holds it already pays an appropriate share (DESIGN.md), so "
             "paying more than the status quo is a domestic loss; at double the status quo "
@@ -240,7 +239,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "c_J",
-            stats.uniform(250.0, 250.0),
+            laws.uniform(250.0, 500.0),
             YEN,
             "assumption calibrated by Japan's revealed willingness (module docstring): "
             "c_J ≳ (1+λ_J)·x0 ≈ 240–320; range 250–500 covers the lapse of base workers' "
@@ -251,7 +250,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "c_budget",
-            stats.uniform(0.0, 20.0),
+            laws.uniform(0.0, 20.0),
             "¥ billion (one-off)",
             "assumption: cost of reworking the FY2021 budget when the deal comes after the "
             "cabinet draft; small next to the ¥5.3 trillion defence budget (DESIGN.md)",
@@ -261,7 +260,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         # --- Washington ---------------------------------------------------------------
         Parameter(
             "S_U",
-            stats.lognorm(0.5, scale=1100.0),
+            laws.lognormal(median=1100.0, sigma=0.5),
             YEN,
             "assumption calibrated by Washington's revealed willingness (module docstring): "
             "median ≈ 2 × basing cost (2 × $5.225bn × 105 ≈ ¥1,100bn), 90% within ×/÷2.3; "
@@ -271,7 +270,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "rho_U",
-            stats.beta(2, 6),
+            laws.beta(2, 6),
             "share",
             "assumption: as rho_J, a drawdown is partial; mean 25%",
             bounds=(0, 1),
@@ -279,7 +278,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "s_U",
-            stats.uniform(0.2, 0.4),
+            laws.uniform(0.2, 0.6),
             "share",
             "assumption: a partial drawdown saves 20–60% of the basing cost (relocation "
             "costs and forces kept elsewhere eat the rest)",
@@ -288,7 +287,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "kappa_U",
-            stats.uniform(0.5, 1.5),
+            laws.uniform(0.5, 2.0),
             "unit-free",
             "assumption: a cut below the status quo is a loss for the administration facing "
             "Congress's burden-sharing pressure (shared/data: 1991 SMA); Tversky & Kahneman "
@@ -298,7 +297,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "beta_US",
-            stats.uniform(0.4, 0.4),
+            laws.uniform(0.4, 0.8),
             "share",
             "assumption: Washington's bargaining power 0.4–0.8: asymmetric dependence "
             "(Japan relies on the US guarantee against China and North Korea, DESIGN.md) "
@@ -309,7 +308,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         # --- Time in the talks (the alternating-offers engine) -----------------------------
         Parameter(
             "lapse_J",
-            stats.uniform(100.0, 300.0),
+            laws.uniform(100.0, 400.0),
             "¥ billion per year of lapse",
             "assumption: during a lapse Japan cannot pay the base workers' wages the SMA "
             "covers (¥145bn in FY2016, shared/data) and bears the political cost; 100–400",
@@ -318,7 +317,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "lapse_U",
-            stats.uniform(100.0, 200.0),
+            laws.uniform(100.0, 300.0),
             "¥ billion per year of lapse",
             "assumption: Washington must fund those wages or furlough workers (about 4,000 "
             "Korean workers were furloughed in April 2020, DESIGN.md); 100–300",
@@ -327,7 +326,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "r_J",
-            stats.uniform(0.1, 0.4),
+            laws.uniform(0.1, 0.5),
             "per year",
             "assumption: political time preference; a cabinet's horizon is short (rate "
             "0.1–0.5 a year, a few percent over the months of the talks)",
@@ -336,7 +335,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "r_U",
-            stats.uniform(0.1, 0.4),
+            laws.uniform(0.1, 0.5),
             "per year",
             "assumption: as r_J, the same range for Washington (an administration's horizon is "
             "as short as a cabinet's)",
@@ -345,7 +344,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "q_breakdown",
-            stats.uniform(0.0, 0.005),
+            laws.uniform(0.0, 0.005),
             "probability per week",
             "assumption: an outside shock ends the talks in a given week with probability "
             "0–0.5% (up to about 12% over the 37 weeks to the final deadline)",
@@ -354,7 +353,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "diet_max_ratio",
-            stats.uniform(1.5, 1.0),
+            laws.uniform(1.5, 2.5),
             "multiple of the status quo",
             "assumption: the ruling coalition held majorities in both houses in 2020, so "
             "the Diet's win-set is wide, but paying 1.5–2.5 times the status quo would not "
@@ -379,7 +378,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "c_renegotiate",
-            stats.uniform(0.0, 10.0),
+            laws.uniform(0.0, 10.0),
             YEN,
             "assumption: a renegotiation next year costs each side 0–10 ¥bn a year "
             "equivalent (another round of talks and ratification)",
@@ -388,7 +387,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "order_u",
-            stats.uniform(0.0, 1.0),
+            laws.uniform(0.0, 1.0),
             "uniform variate",
             "definition: latent uniform for the order of proposals",
             bounds=(0, 1),
@@ -421,7 +420,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "z_J",
-            stats.beta(2, 8),
+            laws.beta(2, 8),
             "probability",
             "assumption: mean 0.2 (90% in 0.04–0.43): a committed Tokyo is plausible but not "
             "the rule; it held that it already pays an appropriate share (DESIGN.md), yet it "
@@ -431,7 +430,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "hold_share",
-            stats.uniform(0.15, 0.30),
+            laws.uniform(0.15, 0.45),
             "share",
             "assumption calibrated on the Korea SMAs with a reported US demand (shared/data): "
             "the first-year rise was about 16% (10th SMA: +8.2% against about +50% asked), "
@@ -452,7 +451,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "posture_challenger_ratio",
-            stats.uniform(1.01, 0.09),
+            laws.uniform(1.01, 1.1),
             "multiple of the status quo",
             "assumption: the challenger made no public demand and campaigned on repairing "
             "alliances; a committed challenger asks a rise like those of past agreements, "
@@ -469,7 +468,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "z_incumbent",
-            stats.beta(3, 7),
+            laws.beta(3, 7),
             "probability",
             "assumption: mean 0.3 (90% in 0.10–0.56): the incumbent repeated its demand in "
             "public, called the alliance one-sided and left Korea's agreement in lapse through "
@@ -479,7 +478,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "z_challenger",
-            stats.beta(1, 9),
+            laws.beta(1, 9),
             "probability",
             "assumption: mean 0.1: the challenger campaigned on repairing alliances, not on "
             "cost sharing",
@@ -488,7 +487,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "lead_full",
-            stats.uniform(0.2, 0.15),
+            laws.uniform(0.2, 0.35),
             "years",
             "assumption read off the dataset's dates (shared/data): the 2006, 2008 and 2016 "
             "agreements were agreed in principle in mid-December and took effect on 1 April after"
@@ -500,7 +499,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "lead_extension",
-            stats.uniform(0.04, 0.08),
+            laws.uniform(0.04, 0.12),
             "years",
             "assumption: a one-year special measure changes only the amount and term of the "
             "old agreement, with no new categories to negotiate and a short Diet approval: "
@@ -516,7 +515,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "review_challenger",
-            stats.uniform(0.1, 0.2),
+            laws.uniform(0.1, 0.3),
             "years",
             "assumption: before committing to a five-year agreement a new administration "
             "reviews its alliance policy and fills its Asia posts, which need Senate "
@@ -534,7 +533,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "collapse_rate",
-            stats.uniform(0.25, 0.75),
+            laws.uniform(0.25, 1.0),
             "per year",
             "assumption: no SMA talks have ended without an agreement (shared/data: every "
             "lapse, Japan 2008 and Korea 2014 and 2019, ended in one within about three "
@@ -545,7 +544,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "rounds",
-            stats.uniform(0.0, 1.0),
+            laws.uniform(0.0, 1.0),
             "years",
             "assumption: SMA talks run formal rounds before either side can settle; how "
             "long is left open (uniform over 0–1 year) for the calibration to learn from the "
@@ -555,14 +554,14 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "path_u",
-            stats.uniform(0.0, 1.0),
+            laws.uniform(0.0, 1.0),
             "uniform variate",
             "definition: latent uniform that draws the realized path of the talks",
             bounds=(0, 1),
         ),
         Parameter(
             "path_v",
-            stats.uniform(0.0, 1.0),
+            laws.uniform(0.0, 1.0),
             "uniform variate",
             "definition: latent uniform that draws who concedes on the realized path",
             bounds=(0, 1),
@@ -570,7 +569,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         # --- The election and Washington's types ------------------------------------------
         Parameter(
             "p_challenger",
-            stats.beta(8, 2),
+            laws.beta(8, 2),
             "probability",
             "assumption: the incumbent trailed the challenger in the polls (DESIGN.md); "
             "Beta(8, 2) has mean 0.8 and 90% in [0.57, 0.96], a spread for forecast "
@@ -580,7 +579,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "election_u",
-            stats.uniform(0.0, 1.0),
+            laws.uniform(0.0, 1.0),
             "uniform variate",
             "definition: latent uniform; the challenger wins when election_u < p_challenger",
             bounds=(0, 1),
@@ -595,7 +594,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "w_incumbent",
-            stats.uniform(1.0, 0.5),
+            laws.uniform(1.0, 1.5),
             "utility per yen",
             "assumption: the incumbent called the alliance one-sided and framed payments as "
             "wins (DESIGN.md), valuing a yen of support at 1–1.5 yen",
@@ -603,14 +602,14 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "w_challenger",
-            stats.uniform(0.8, 0.4),
+            laws.uniform(0.8, 1.2),
             "utility per yen",
             "assumption: the challenger values support about at face value (0.8–1.2)",
             bounds=(0, np.inf),
         ),
         Parameter(
             "pi_incumbent",
-            stats.beta(2, 6),
+            laws.beta(2, 6),
             "probability",
             "assumption: the incumbent threatened drawdowns but did not draw down from Korea "
             "during its 2020 lapse (shared/data; DESIGN.md): mean 25%",
@@ -619,7 +618,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "pi_challenger",
-            stats.beta(1, 19),
+            laws.beta(1, 19),
             "probability",
             "assumption: the challenger campaigned on repairing alliances; a drawdown over a "
             "cost dispute is unlikely: mean 5%",
@@ -628,7 +627,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "a_incumbent",
-            stats.uniform(0.0, 100.0),
+            laws.uniform(0.0, 100.0),
             YEN,
             "assumption: walking away costs the incumbent little at home, having called the "
             "alliance one-sided (DESIGN.md)",
@@ -637,7 +636,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "a_challenger",
-            stats.uniform(100.0, 300.0),
+            laws.uniform(100.0, 400.0),
             YEN,
             "assumption: walking away would break the challenger's pledge to restore "
             "alliances: 100–400",

@@ -18,9 +18,8 @@ import datetime as dt
 from dataclasses import replace
 
 import numpy as np
-from scipy import stats
 
-from ..parameters import Derived, Parameter, ParameterSpace, formulas
+from ..parameters import Derived, Parameter, ParameterSpace, formulas, laws
 from ..players import ElectionTiming, tokyo, washington
 from .calendar import TalksCalendar
 from .japan_us_2020 import LEAD_TIMES, US_TYPES, japan_us_2020
@@ -177,7 +176,7 @@ def korea_us_2019(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "S_K",
-            stats.lognorm(0.5, scale=7.7 * 3.35 * KRW_PER_USD),
+            laws.lognormal(median=7.7 * 3.35 * KRW_PER_USD, sigma=0.5),
             WON,
             "assumption: no published Korean replacement-cost estimate is in the sources; "
             "the Japan preset's ratio of security value to US basing cost (¥4.2tn / "
@@ -190,7 +189,7 @@ def korea_us_2019(*, calibrated: bool = True) -> Scenario:
         copied("rho_J", "rho_K"),
         Parameter(
             "mcpf_K",
-            stats.uniform(0.1, 0.3),
+            laws.uniform(0.1, 0.4),
             "won per won",
             "assumption: marginal cost of public funds (Dahlby 2008: mostly 0.1–0.5); "
             "Korea's public debt is far below Japan's, so the range is set lower, 0.1–0.4",
@@ -200,7 +199,7 @@ def korea_us_2019(*, calibrated: bool = True) -> Scenario:
         copied("kappa_J", "kappa_K"),
         Parameter(
             "c_K",
-            stats.uniform(1.25 * 1038.9, 1.25 * 1038.9),
+            laws.uniform(1.25 * 1038.9, 2.5 * 1038.9),
             WON,
             "assumption calibrated by revealed preference as in the Japan preset: Seoul "
             "renewed every SMA since 1991 (shared/data), so c_K ≳ (1+λ_K)·x0 ≈ 1,150–1,450; "
@@ -210,7 +209,7 @@ def korea_us_2019(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "c_budget",
-            stats.uniform(0.0, 20.0 * scale),
+            laws.uniform(0.0, 20.0 * scale),
             "₩ billion (one-off)",
             "assumption: as the Japan preset (0–¥20bn), scaled by the status quo "
             "(×5.2) to 0–₩104bn",
@@ -218,7 +217,7 @@ def korea_us_2019(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "S_U",
-            stats.lognorm(0.5, scale=2 * 3.35 * KRW_PER_USD),
+            laws.lognormal(median=2 * 3.35 * KRW_PER_USD, sigma=0.5),
             WON,
             "assumption calibrated by revealed preference as in the Japan preset: median "
             "≈ 2 × the basing cost ($3.35bn, GAO-21-270) ≈ ₩7.5 trillion; the net cost "
@@ -233,7 +232,7 @@ def korea_us_2019(*, calibrated: bool = True) -> Scenario:
         copied("beta_US"),
         Parameter(
             "lapse_K",
-            stats.uniform(100.0 * scale, 300.0 * scale),
+            laws.uniform(100.0 * scale, 400.0 * scale),
             "₩ billion per year",
             "assumption: as the Japan preset (¥100–400bn a year of lapse) scaled by the "
             "status quo; the 2020 lapse furloughed about 4,000 workers (DESIGN.md)",
@@ -242,7 +241,7 @@ def korea_us_2019(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "lapse_U",
-            stats.uniform(100.0 * scale, 200.0 * scale),
+            laws.uniform(100.0 * scale, 300.0 * scale),
             "₩ billion per year",
             "assumption: as the Japan preset (¥100–300bn a year) scaled by the status quo",
             bounds=(0, np.inf),
@@ -253,7 +252,7 @@ def korea_us_2019(*, calibrated: bool = True) -> Scenario:
         copied("q_breakdown"),
         Parameter(
             "assembly_max_ratio",
-            stats.uniform(1.5, 1.0),
+            laws.uniform(1.5, 2.5),
             "multiple of the status quo",
             "assumption: as the Japan preset's Diet bound; the National Assembly ratifies "
             "each SMA (shared/data: consent 1995-12-01)",
@@ -270,7 +269,7 @@ def korea_us_2019(*, calibrated: bool = True) -> Scenario:
         copied("congress_min"),
         Parameter(
             "c_renegotiate",
-            stats.uniform(0.0, 10.0 * scale),
+            laws.uniform(0.0, 10.0 * scale),
             WON,
             "assumption: as the Japan preset scaled by the status quo",
             bounds=(0, np.inf),
@@ -325,7 +324,7 @@ def korea_us_2019(*, calibrated: bool = True) -> Scenario:
         copied("z_challenger"),
         Parameter(
             "lead_full",
-            stats.uniform(0.1, 0.15),
+            laws.uniform(0.1, 0.25),
             "years",
             "assumption read off the dataset's dates (shared/data): the 9th SMA was agreed on "
             "2014-01-12 and signed on 2014-02-02 after a short lapse, the 10th initialed on "
@@ -354,7 +353,7 @@ def korea_us_2019(*, calibrated: bool = True) -> Scenario:
         japan["challenger_wins"],
         Parameter(
             "w_incumbent",
-            stats.uniform(1.0, 0.5),
+            laws.uniform(1.0, 1.5),
             "utility per won",
             "assumption: as the Japan preset; the incumbent pressed Seoul for a more than "
             "fivefold rise (DESIGN.md)",
@@ -363,7 +362,7 @@ def korea_us_2019(*, calibrated: bool = True) -> Scenario:
         copied("w_challenger"),
         Parameter(
             "pi_incumbent",
-            stats.beta(2, 6),
+            laws.beta(2, 6),
             "probability",
             "assumption: as the Japan preset (mean 25%): during the 2020 lapse the incumbent "
             "furloughed workers but did not draw down (DESIGN.md)",
@@ -372,7 +371,7 @@ def korea_us_2019(*, calibrated: bool = True) -> Scenario:
         copied("pi_challenger"),
         Parameter(
             "a_incumbent",
-            stats.uniform(0.0, 100.0 * scale),
+            laws.uniform(0.0, 100.0 * scale),
             WON,
             "assumption: as the Japan preset (¥0–100bn) scaled by the status quo (×5.2): "
             "walking away costs the incumbent little at home",
@@ -380,7 +379,7 @@ def korea_us_2019(*, calibrated: bool = True) -> Scenario:
         ),
         Parameter(
             "a_challenger",
-            stats.uniform(100.0 * scale, 300.0 * scale),
+            laws.uniform(100.0 * scale, 400.0 * scale),
             WON,
             "assumption: as the Japan preset (¥100–400bn) scaled by the status quo: walking "
             "away would break the challenger's pledge to restore alliances",
