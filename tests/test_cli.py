@@ -82,7 +82,10 @@ def test_invalid_scenario_file_is_reported_with_its_path(tmp_path):
     )
     proc = cli("run", str(bad), "--draws", "10", check=False)
     assert proc.returncode == 1
-    assert "bad.toml: 1 error(s)" in proc.stderr and "scenario.colour: unknown key" in proc.stderr
+    assert (
+        "bad.toml: 1 error(s)" in proc.stderr
+        and "scenario.colour (line 5): unknown key" in proc.stderr
+    )
 
 
 def test_static_backtest_prints_the_table_and_scores():

@@ -18,6 +18,7 @@ from alliance_sim.parameters import Derived, Parameter
 from alliance_sim.parameters.formulas import FORMULAS, formula_inputs, product
 from alliance_sim.players import FiscalCost, LapseCost
 from alliance_sim.scenarios import ScenarioFileError, dump_scenario, load_scenario, save_scenario
+from alliance_sim.scenarios._toml_lines import key_lines
 from alliance_sim.scenarios.files import (
     _toml_key,
     _toml_value,
@@ -226,10 +227,10 @@ def test_scipy_arguments_by_name_are_the_explicit_alternative():
         # the trap itself: the ends written as scipy's (loc, scale)
         (
             {"distribution": "uniform", "args": [250.0, 500.0]},
-            "args = [250.0, 500.0] are scipy's (loc, scale), the uniform law on [250, 750], "
-            'not [250, 500]; write the ends as low and high: distribution = {law = "uniform", '
-            "low = 250.0, high = 750.0} (or scipy's arguments, named: distribution = "
-            '{scipy = "uniform", loc = 250.0, scale = 500.0})',
+            "args = [250.0, 500.0] are scipy's (loc, scale): the uniform law on [250, 750], "
+            "not [250, 500]. Write the ends as low and high: for 250 to 500, distribution = "
+            '{law = "uniform", low = 250.0, high = 500.0}; for what scipy reads, '
+            'distribution = {law = "uniform", low = 250.0, high = 750.0}',
         ),
         (
             {"distribution": "beta", "args": [2.0, 6.0]},
@@ -426,3 +427,66 @@ def test_shipped_files_load_save_and_reload_identically(path, tmp_path):
     assert list(a) == list(b)
     for key in a:
         assert np.array_equal(a[key], b[key]), key
+
+
+# 8. Line numbers, and every error of every check at once ----------------------------------
+
+
+def test_errors_carry_line_numbers_and_come_in_file_order():
+    text = dump_scenario(JAPAN)
+    text = text.replace("[scenario]", '[scenario]\ncolour = "blue"')
+    text = text.replace(
+        'distribution = {law = "uniform", low = 250.0, high = 500.0}',
+        'distribution = "uniform"\nargs = [250.0, 500.0]',
+    )
+    text = text.replace('mcpf = "mcpf_J"', 'mcpf = "mcpf_X"')
+    text = text.replace('type = "NoDealCost"', 'type = "NoDeaCost"', 1)
+    text = text.replace("value = 105.0", 'value = "105"')
+    lines = text.split("\n")
+
+    def line_of(fragment: str) -> int:
+        return next(i for i, t in enumerate(lines, start=1) if fragment in t)
+
+    with pytest.raises(ScenarioFileError) as info:
+        scenario_from_toml(text, source="my.toml")
+    msg = str(info.value)
+    assert msg.startswith("my.toml: 5 error(s)")  # pydantic's and the later checks' at once
+    fx, c_j = line_of('value = "105"'), line_of('distribution = "uniform"')
+    expected = [
+        f"scenario.colour (line {line_of('colour')}): unknown key",
+        f"parameters.fx.value (line {fx}): must be a number",
+        f"parameters.c_J.distribution (line {c_j}): args",
+        f"players.payer.terms.1.args.mcpf (line {line_of('mcpf_X')}): FiscalCost",
+        f"players.payer.terms.3.type (line {line_of('NoDeaCost')}): must be one of",
+    ]
+    found = [msg.index(e) for e in expected]  # each is there ...
+    assert found == sorted(found)  # ... in the file's order
+
+
+def test_key_lines_reads_quoted_keys_arrays_and_multiline_strings():
+    text = "\n".join(
+        [
+            "# a comment [not.a.table]",
+            "[scenario]",
+            'notes = """two',
+            "x = 1 inside a string",
+            '"""',
+            "terms = [",
+            "  1.0, # [",
+            "  5.0,",
+            "]",
+            '[parameters."odd key"]',
+            "value = 1.0",
+            "[[players.payer.terms]]",
+            "type = 'A'",
+            "[[players.payer.terms]]",
+            "a.b = 2",
+        ]
+    )
+    found = key_lines(text)
+    assert found[("scenario", "notes")] == 3
+    assert ("scenario", "x") not in found
+    assert found[("scenario", "terms")] == 6
+    assert found[("parameters", "odd key", "value")] == 11
+    assert found[("players", "payer", "terms", 0, "type")] == 13
+    assert found[("players", "payer", "terms", 1, "a", "b")] == 15

@@ -75,6 +75,7 @@ from ..parameters import Derived, Parameter, ParameterSpace, laws
 from ..parameters.formulas import FORMULAS, formula_inputs
 from ..players import ElectionTiming, Player
 from ..players import terms as term_module
+from ._toml_lines import key_lines
 from .calendar import TalksCalendar
 from .scenario import Scenario
 
@@ -331,28 +332,33 @@ def _errors(exc: ValidationError) -> list[str]:
     return lines
 
 
-def _law_problems(raw: Any) -> list[str]:
-    """Problems of the distribution tables in a document pydantic refused.
+def _problems(
+    source: str, lines: list[str], where: dict[tuple[str | int, ...], int] | None = None
+) -> ScenarioFileError:
+    """The error listing ``lines`` (``"  path: message"``), each with its line if known.
 
-    A law's parameters are checked after pydantic (they depend on the law), so this
-    adds them to pydantic's errors: every error of the file at once.
+    ``where``: the document's key lines (:func:`._toml_lines.key_lines`); a path gets
+    the line of its longest prefix found there.
     """
-    params = raw.get("parameters") if isinstance(raw, dict) else None
-    if not isinstance(params, dict):
-        return []
-    out = []
-    for name, entry in params.items():
-        if isinstance(name, str) and isinstance(entry, dict):
-            table = entry.get("distribution")
-            if isinstance(table, dict):
-                out += _table_distribution(name, table)[1]
-    return out
-
-
-def _problems(source: str, lines: list[str]) -> ScenarioFileError:
+    if where:  # with line numbers, in the file's order
+        by_text = {_path(*k): n for k, n in where.items()}
+        numbered = [_with_line(line, by_text) for line in lines]
+        order = sorted(range(len(lines)), key=lambda i: numbered[i][1])
+        lines = [numbered[i][0] for i in order]
     return ScenarioFileError(
         f"{source}: {len(lines)} error(s) in the scenario file:\n" + "\n".join(lines)
     )
+
+
+def _with_line(line: str, by_text: dict[str, int]) -> tuple[str, float]:
+    """``line`` with the line number of its path (or its longest prefix), and that number."""
+    path, sep, message = line.strip().partition(": ")
+    probe = path if sep else ""
+    while probe:
+        if probe in by_text:
+            return f"  {path} (line {by_text[probe]}): {message}", by_text[probe]
+        probe = probe.rpartition(".")[0]
+    return line, math.inf
 
 
 def _did_you_mean(word: str, choices: Any) -> str:
@@ -391,13 +397,16 @@ def _legacy_distribution(name: str, m: _ParameterModel) -> list[str]:
         _, named = laws.scipy_form(dist)
     except (TypeError, ValueError):
         return [f'{head}; e.g. distribution = {{law = "{law}", ...}}']
-    if law == "uniform" and m.args is not None and len(m.args) == 2:
+    if law == "uniform" and m.args is not None and len(m.args) == 2 and form:
         lo, width = named["loc"], named["scale"]
-        head = (
-            f"  {where}: args = {[float(a) for a in m.args]} are scipy's (loc, scale), "
+        meant = {"low": float(m.args[0]), "high": float(m.args[1])}
+        return [
+            f"  {where}: args = {[float(a) for a in m.args]} are scipy's (loc, scale): "
             f"the uniform law on [{lo:g}, {lo + width:g}], not [{m.args[0]:g}, "
-            f"{m.args[-1]:g}]; write the ends as low and high"
-        )
+            f"{m.args[1]:g}]. Write the ends as low and high: for {m.args[0]:g} to "
+            f"{m.args[1]:g}, distribution = {_inline('uniform', 'law', meant)}; for what "
+            f"scipy reads, distribution = {_inline('uniform', 'law', _shown(form))}"
+        ]
     rewrite = f"distribution = {_inline(form[0], 'law', _shown(form))}" if form else ""
     scipy_named = f"distribution = {_inline(str(law), 'scipy', named)}"
     if rewrite:
@@ -608,7 +617,7 @@ def scenario_from_toml(text: str, source: str = "<string>") -> Scenario:
             f"{source}: not a scenario file: arrays or tables nest too deeply to read "
             f"(a scenario file nests only a few levels)"
         ) from None
-    return scenario_from_dict(raw, source=source)
+    return _from_dict(raw, source, key_lines(text))
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -643,17 +652,21 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def scenario_from_dict(raw: dict[str, Any], source: str = "<dict>") -> Scenario:
     """Validate a parsed scenario document and build the scenario (see :func:`load_scenario`)."""
-    try:
-        model = _FileModel.model_validate(raw)
-    except ValidationError as exc:
-        raise _problems(source, _errors(exc) + _law_problems(raw)) from None
-    except RecursionError:
-        raise ScenarioFileError(f"{source}: the document nests too deeply to validate") from None
+    return _from_dict(raw, source, None)
+
+
+def _check_parameters(
+    models: dict[str, _ParameterModel | None],
+) -> tuple[list[Parameter | Derived], list[str]]:
+    """Build the parameters, or list their problems (a None model: refused by pydantic)."""
     problems: list[str] = []
     entries: list[Parameter | Derived] = []
-    declared = model.parameters.keys()
+    declared = models.keys()
     defined: list[str] = []
-    for name, m in model.parameters.items():
+    for name, m in models.items():
+        defined.append(name)
+        if m is None:
+            continue
         found: list[str] = []
         dist: Any = None
         if (m.args is not None or m.kwds is not None) and not isinstance(m.distribution, str):
@@ -668,8 +681,7 @@ def scenario_from_dict(raw: dict[str, Any], source: str = "<dict>") -> Scenario:
         elif m.distribution is not None:
             dist, found = _table_distribution(name, m.distribution)
         elif m.formula is not None:
-            found = _check_formula(name, m, defined, declared)
-        defined.append(name)
+            found = _check_formula(name, m, defined[:-1], declared)
         if found:
             problems += found
             continue
@@ -677,26 +689,93 @@ def scenario_from_dict(raw: dict[str, Any], source: str = "<dict>") -> Scenario:
             entries.append(_parameter(name, m, dist))
         except (TypeError, ValueError) as exc:
             problems.append(f"  {_path('parameters', name)}: {exc}")
-    known = set(declared) | {"challenger_in_office"}
-    if model.election is not None:
-        known |= set(model.election.typed)
+    return entries, problems
+
+
+def _check_players(
+    models: dict[str, _PlayerModel], known: set[str], typed: bool
+) -> tuple[dict[str, Player], list[str]]:
+    """Build the players, or list the problems of their terms."""
+    problems: list[str] = []
     players: dict[str, Player] = {}
-    for side in ("payer", "payee"):
-        pm: _PlayerModel = getattr(model.players, side)
+    for side, pm in models.items():
         built: list[tuple[term_module.UtilityTerm, float]] = []
         for i, t in enumerate(pm.terms):
-            where = _path("players", side, "terms", i)
-            term = _term(where, t, problems)
+            at = _path("players", side, "terms", i)
+            term = _term(at, t, problems)
             if term is not None:
-                problems += _check_reads(where, t, term, known, model.election is not None)
+                problems += _check_reads(at, t, term, known, typed)
                 built.append((term, t.weight))
         if len(built) == len(pm.terms):
             try:
                 players[side] = Player(pm.name, built)
             except (TypeError, ValueError) as exc:
                 problems.append(f"  {_path('players', side)}: {exc}")
+    return players, problems
+
+
+def _alone(model: type[BaseModel], raw: object) -> Any:
+    """``raw`` validated by ``model`` on its own, or None."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError:
+        return None
+
+
+def _later_problems(raw: Any) -> list[str]:
+    """The later checks' problems, for a document pydantic refused.
+
+    The checks that follow pydantic (laws, formulas, terms) run on every parameter and
+    player that pydantic accepts on its own, so one pass reports every error of the file.
+    """
+    if not isinstance(raw, dict):
+        return []
+    params = raw.get("parameters")
+    params = params if isinstance(params, dict) else {}
+    models = {str(k): _alone(_ParameterModel, v) for k, v in params.items()}
+    problems = _check_parameters(models)[1]
+    election: Any = raw.get("election")
+    typed = isinstance(election, dict)
+    known = set(models) | {"challenger_in_office"}
+    if typed and isinstance(election.get("typed"), dict):
+        known |= {str(k) for k in election["typed"]}
+    players = raw.get("players")
+    if not isinstance(players, dict):
+        return problems
+    for side in ("payer", "payee"):
+        pm = _alone(_PlayerModel, players.get(side))
+        if pm is not None:
+            problems += _check_players({side: pm}, known, typed)[1]
+            continue
+        terms = players.get(side, {}).get("terms") if isinstance(players.get(side), dict) else None
+        for i, t in enumerate(terms if isinstance(terms, list) else []):
+            tm = _alone(_TermModel, t)
+            at = _path("players", side, "terms", i)
+            term = None if tm is None else _term(at, tm, problems)
+            if term is not None:
+                problems += _check_reads(at, tm, term, known, typed)
+    return problems
+
+
+def _from_dict(
+    raw: dict[str, Any], source: str, where: dict[tuple[str | int, ...], int] | None
+) -> Scenario:
+    """:func:`scenario_from_dict`; ``where`` (key → line) puts line numbers in errors."""
+    try:
+        model = _FileModel.model_validate(raw)
+    except ValidationError as exc:
+        raise _problems(source, _errors(exc) + _later_problems(raw), where) from None
+    except RecursionError:
+        raise ScenarioFileError(f"{source}: the document nests too deeply to validate") from None
+    entries, problems = _check_parameters(dict(model.parameters))
+    known = set(model.parameters) | {"challenger_in_office"}
+    if model.election is not None:
+        known |= set(model.election.typed)
+    sides = {"payer": model.players.payer, "payee": model.players.payee}
+    players, found = _check_players(sides, known, model.election is not None)
+    problems += found
     if problems:
-        raise _problems(source, problems)
+        raise _problems(source, problems, where)
     try:
         space = ParameterSpace(entries)
     except (TypeError, ValueError) as exc:
