@@ -130,3 +130,19 @@ def test_plot_writes_png_files(tmp_path):
     out = cli("plot", "japan_us_2020", "--draws", "3000", "--dir", str(tmp_path)).stdout
     files = [Path(line) for line in out.splitlines()]
     assert len(files) == 5 and all(f.suffix == ".png" and f.stat().st_size > 10_000 for f in files)
+
+
+def test_help_describes_the_model_shows_examples_and_defaults():
+    top = cli("--help").stdout
+    assert "settlement range" in top and "examples:" in top
+    assert "alliance-sim run japan_us_2020 --draws 100000" in top
+    back = " ".join(cli("backtest", "--help").stdout.split())
+    assert "predictive draws per agreement (default 4000)" in back
+
+
+def test_run_prints_counts_as_integers_and_a_reading():
+    out = cli("run", "japan_us_2020", "--draws", "300", "--seed", "1").stdout
+    count_line = next(line for line in out.splitlines() if " count " in line)
+    assert "300" in count_line and ".000" not in count_line
+    assert "Reading (all draws):" in out and "reach an agreement" in out
+    assert 'res.explain("agreement week")' in out

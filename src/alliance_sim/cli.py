@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -66,6 +67,12 @@ def _cmd_presets(args: argparse.Namespace) -> int:
     return 0
 
 
+_EXPLAIN = (
+    'In Python, res.explain("agreement week") (any row of the table) says what a row '
+    "means and how to read it."
+)
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -88,13 +95,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
         talks=None if args.talks else False,
         offers=True if args.offers else None,
     )
+    from .results.glossary import format_summary, reading
+
     table = res.summary()
     print(
         f"{scn.title}: {res.n:,} draws, seed {args.seed}, {time.perf_counter() - start:.2f} s; "
         f"payments in {scn.payment_unit}"
     )
     with pd.option_context("display.width", 140, "display.max_rows", 500):
-        print(table.to_string(float_format=lambda v: f"{v:,.3f}"))
+        print(format_summary(table))
+    said = reading(res)
+    if said:
+        print("\nReading (all draws):")
+        for line in [*said.split("\n"), _EXPLAIN]:
+            print(textwrap.fill(line, 100))
     if args.out:
         table.to_csv(args.out)
         print(f"summary written to {args.out}", file=sys.stderr)
@@ -187,10 +201,36 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+_DESCRIPTION = """\
+Bargaining models of alliance cost-sharing talks (alliance_sim).
+
+A scenario draws every uncertain parameter (costs, audience costs, bargaining power,
+the election, each side's commitment) from a stated law, many times. For each draw
+the model computes the settlement range (the payments both sides prefer to no deal),
+the Nash, Kalai-Smorodinsky and split-the-difference payments, a game of negotiating
+stances, and reputational talks on the real calendar (when they agree, one-year
+deals, lapses). The output is a table of probabilities and quantiles over the draws,
+for all draws and by election winner, followed by a short reading of its headline
+rows."""
+
+_EXAMPLES = """\
+examples:
+  alliance-sim presets                               list the presets
+  alliance-sim run japan_us_2020 --draws 100000      summary table of the 2020 talks
+  alliance-sim export japan_us_2020 --out my.toml    a scenario file to edit
+  alliance-sim run my.toml --draws 50000 --out summary.csv
+  alliance-sim backtest                              forecast each past agreement from
+                                                     the earlier ones, and score it
+
+'alliance-sim <command> --help' describes each command's options."""
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="alliance-sim",
-        description="Bargaining models of alliance cost-sharing talks (alliance_sim).",
+        description=_DESCRIPTION,
+        epilog=_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     from importlib.metadata import PackageNotFoundError, version
 
@@ -264,7 +304,12 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "backtest", help="rolling backtest against past agreements, calibrated on the past only"
     )
-    p.add_argument("--draws", type=_positive, default=4000, help="predictive draws per agreement")
+    p.add_argument(
+        "--draws",
+        type=_positive,
+        default=4000,
+        help="predictive draws per agreement (default 4000)",
+    )
     p.add_argument("--particles", type=_positive, default=400, help="ABC particles (default 400)")
     p.add_argument("--generations", type=_positive, default=6, help="ABC generations (default 6)")
     p.add_argument(

@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..parameters import BLOCK
+from .glossary import explain_rows
 from .summary import (
     PAYMENT_OUTPUTS,
     QUANTILES,
@@ -18,6 +19,8 @@ from .summary import (
     Key,
     Stat,
     SummaryAccumulator,
+    check_quantiles,
+    quantile_labels,
     summary_stats,
 )
 
@@ -48,6 +51,17 @@ def result_stats(scenario: Scenario, names: Collection[str]) -> list[Stat]:
     labels = [lab for labs in stance_names(scenario).values() for lab in labs]
     cells = [f"{t} / {w}" for t in TOKYO_STANCES for w in WASHINGTON_STANCES]
     return summary_stats(names, labels, cells)
+
+
+def _without_empty_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` without the group columns that hold no draw (``all`` always stays).
+
+    After ``res.where("challenger_in_office")`` the ``incumbent wins`` column would be
+    zeros and NaNs only.
+    """
+    counts = frame.loc[[("draws", "count")]].to_numpy(dtype=float)[0]
+    keep = [c for c, k in zip(frame.columns, counts, strict=True) if c == "all" or k > 0]
+    return frame[keep]
 
 
 class SimulationResult(Mapping[str, NDArray]):
@@ -240,7 +254,9 @@ class SimulationResult(Mapping[str, NDArray]):
         run was chunked and whether or not its outputs were kept. Quantiles are
         exact for kept outputs and streamed estimates (relative error ≤ 1e-4,
         :mod:`alliance_sim.results.sketch`) otherwise. A statistic over an empty
-        set is NaN; the count and probability rows show when that happens.
+        set is NaN; the count and probability rows show when that happens. A group
+        with no draws at all (the ``incumbent wins`` column of
+        ``res.where("challenger_in_office")``) is left out.
 
         Parameters
         ----------
@@ -263,7 +279,7 @@ class SimulationResult(Mapping[str, NDArray]):
                     f"this run streamed its summary grouped by {acc.grouping.by!r}; re-run "
                     f"with simulate(..., by={by!r}) or keep=True to group by {by!r}"
                 )
-            return acc.frame(quantiles)
+            return _without_empty_columns(acc.frame(quantiles))
         if by is _DEFAULT:
             by = default_by(self.outputs)
         if by is not None and by not in self.outputs:
@@ -281,7 +297,49 @@ class SimulationResult(Mapping[str, NDArray]):
             x = self.outputs[var][m]
             return np.quantile(x, qs) if x.size else np.full(qs.shape, np.nan)
 
-        return acc.frame(quantiles, exact=exact)
+        return _without_empty_columns(acc.frame(quantiles, exact=exact))
+
+    def explain(
+        self, quantity: str, statistic: str | None = None, quantiles: Sequence[float] = QUANTILES
+    ) -> str:
+        """What the summary rows of ``quantity`` mean, in plain words.
+
+        Built from each row's definition (which output, over which draws) and the
+        output's description (:data:`alliance_sim.sweep.OUTPUTS`), with a note on how
+        to read the rows that need one (:data:`alliance_sim.results.glossary.READING`).
+
+        Parameters
+        ----------
+        quantity : str
+            First level of the summary's row index, e.g. ``"agreement week"``
+            (case ignored).
+        statistic : str, optional
+            Second level, e.g. ``"q50"`` or ``"P(degenerate)"``; default all rows.
+        quantiles : sequence of float
+            The quantiles the summary was asked for (their rows are ``q05``, ...).
+
+        Raises
+        ------
+        KeyError
+            If the run's summary has no such row; the message names the closest.
+
+        Examples
+        --------
+        >>> import alliance_sim as asim
+        >>> res = asim.simulate(asim.scenarios.japan_us_2020(), 100, seed=1)
+        >>> print(res.explain("stance game", "P(degenerate)"))  # doctest: +ELLIPSIS
+        stance game: The one-shot game of negotiating stances priced by the bargaining ...
+          P(degenerate): Share of the column's draws in which stance_degenerate: the ...
+            The share of draws whose stance game is degenerate: some best responses tie, ...
+        """
+        from ..sweep.pipeline import OUTPUTS
+
+        if self.streamed is not None and not self.outputs:
+            stats = self.streamed.stats
+        else:
+            stats = result_stats(self.scenario, self.outputs)
+        labels = quantile_labels(check_quantiles(quantiles))
+        return explain_rows(stats, labels, OUTPUTS, quantity, statistic)
 
     def accumulate(self, by: str | None, *, sketch: bool = True) -> SummaryAccumulator:
         """Reduce the kept outputs block by block, as a streamed run would."""

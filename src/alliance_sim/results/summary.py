@@ -32,7 +32,7 @@ variance: analysis and recommendations", *The American Statistician* 37(3), 242â
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -52,6 +52,7 @@ __all__ = [
     "Stat",
     "SummaryAccumulator",
     "check_quantiles",
+    "quantile_labels",
     "summary_stats",
 ]
 
@@ -103,6 +104,11 @@ class Stat:
     def key(self) -> Key:
         """The reduced quantity this row reads."""
         return (self.var or "", self.where, self.above, self.equals)
+
+
+def quantile_labels(quantiles: Iterable[float]) -> list[str]:
+    """Row labels of quantiles: ``q05`` for 0.05."""
+    return [f"q{round(q * 100):02d}" for q in quantiles]
 
 
 def check_quantiles(quantiles: Sequence[float]) -> NDArray[np.float64]:
@@ -413,7 +419,7 @@ class SummaryAccumulator:
         qs = check_quantiles(quantiles)
         if exact is None and not self.sketch:
             raise ValueError("this accumulator kept no sketches; pass exact quantiles")
-        qnames = [f"q{round(q * 100):02d}" for q in qs]
+        qnames = quantile_labels(qs)
         columns: dict[str, dict[tuple[str, str], float]] = {}
         for cat in self.grouping.categories(self._counts, self.by_kind):
             col: dict[tuple[str, str], float] = {}
