@@ -64,9 +64,18 @@ def test_format_summary_prints_counts_as_integers_and_nan_as_a_dash(res):
 
 
 def test_the_reading_restates_the_table(res):
-    text = reading(res)
     table = res.summary()
+    text = reading(table, "¥ billion per year", 199.3)
     agree = table.loc[("talks", "P(agreement)"), "all"]
     assert f"{agree:.0%} of draws reach an agreement" in text
     median = table.loc[("nash_payment", "q50"), "all"]
     assert f"median {median:,.1f}" in text
+
+
+def test_a_streamed_run_gets_a_reading_too():
+    scn = asim.scenarios.japan_us_2020()
+    kept, streamed = (asim.simulate(scn, 600, seed=2, keep=k) for k in (True, False))
+    a, b = (reading(r.summary(), "u", 199.3).split("\n") for r in (kept, streamed))
+    assert len(a) == len(b) == 3
+    # probabilities are exact in both; quantiles are sketch estimates when streamed
+    assert a[0].split(";")[0] == b[0].split(";")[0] and a[1] == b[1]

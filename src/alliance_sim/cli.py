@@ -104,11 +104,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     )
     with pd.option_context("display.width", 140, "display.max_rows", 500):
         print(format_summary(table))
-    said = reading(res)
-    if said:
-        print("\nReading (all draws):")
-        for line in [*said.split("\n"), _EXPLAIN]:
-            print(textwrap.fill(line, 100))
+    x0 = scn.parameters[scn.status_quo]
+    said = reading(table, scn.payment_unit, float(x0.value) if x0.is_fixed else None)
+    print("\nReading (all draws):")
+    for line in [*said.split("\n"), _EXPLAIN]:
+        print(textwrap.fill(line, 100))
     if args.out:
         table.to_csv(args.out)
         print(f"summary written to {args.out}", file=sys.stderr)

@@ -60,6 +60,7 @@ __all__ = [
     "papers_form",
     "scipy_form",
     "uniform",
+    "without_defaults",
 ]
 
 #: ``(shapes, loc, scale)`` as :func:`~.inverse_cdf.distribution_arguments` returns them.
@@ -381,6 +382,22 @@ def papers_form(dist: rv_frozen) -> tuple[str, dict[str, float]] | None:
     return None if best is None else (name, best)
 
 
+def without_defaults(name: str, params: Mapping[str, float]) -> dict[str, float]:
+    """Papers' parameters as written, in order, those at their default left out.
+
+    Examples
+    --------
+    >>> without_defaults("beta", {"a": 2.0, "b": 6.0, "low": 0.0, "high": 1.0})
+    {'a': 2.0, 'b': 6.0}
+    """
+    lw = _law(name)
+    return {
+        k: params[k]
+        for k in lw.parameters
+        if k in params and not (k in lw.defaults and params[k] == lw.defaults[k])
+    }
+
+
 def describe_distribution(dist: rv_frozen) -> str:
     """Short text for a frozen scipy law in papers' parameters, e.g. ``uniform(low=250, high=500)``.
 
@@ -398,10 +415,7 @@ def describe_distribution(dist: rv_frozen) -> str:
     if name in LAWS:
         nominal = LAWS[name].from_scipy(*distribution_arguments(dist))
         if nominal is not None:
-            lw = LAWS[name]
-            shown = [
-                k for k in lw.parameters if not (k in lw.defaults and nominal[k] == lw.defaults[k])
-            ]
-            return f"{name}({', '.join(f'{k}={nominal[k]:g}' for k in shown)})"
+            shown = without_defaults(name, nominal)
+            return f"{name}({', '.join(f'{k}={v:g}' for k, v in shown.items())})"
     name, named = scipy_form(dist)
     return f"scipy:{name}({', '.join(f'{k}={v:g}' for k, v in named.items())})"

@@ -21,8 +21,6 @@ from .summary import Stat
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from .result import SimulationResult
-
 __all__ = ["READING", "explain_rows", "format_summary", "reading"]
 
 _STANCE = "<player>: <stance>"
@@ -181,48 +179,38 @@ def format_summary(table: pd.DataFrame, digits: int = 3) -> str:
     return shown.to_string(justify="right")
 
 
-def _q(res: SimulationResult, var: str, where: str) -> tuple[float, float, float]:
-    import numpy as np
+def reading(table: pd.DataFrame, unit: str, status_quo: float | None = None) -> str:
+    """A short plain-words reading of the headline rows of a summary (column ``all``).
 
-    x = res[var][res[where]]
-    if x.size == 0:
-        return (math.nan,) * 3
-    lo, mid, hi = np.quantile(x, [0.05, 0.5, 0.95])
-    return float(lo), float(mid), float(hi)
-
-
-def reading(res: SimulationResult) -> str:
-    """A short plain-words reading of a run's headline rows (kept outputs only).
-
-    What the numbers say, not what to believe: each sentence restates a row of the
-    summary (all draws), which :meth:`~.SimulationResult.explain` defines.
+    What the numbers say, not what to believe: each sentence restates rows of
+    ``table`` (:meth:`~.SimulationResult.summary` with its default quantiles), which
+    :meth:`~.SimulationResult.explain` defines. It reads the table only, so a streamed
+    run gets the same reading as a kept one.
     """
-    if not res.kept:
-        return ""
-    unit = res.scenario.payment_unit
-    x0 = float(res["status_quo"][0])
-    out = []
-    feasible = float(res["feasible"].mean())
-    lo, mid, hi = _q(res, "nash_payment", "feasible")
-    out.append(
-        f"In {feasible:.0%} of draws some payment beats no deal for both sides; there the "
-        f"Nash bargaining payment has median {mid:,.1f} {unit} (90% of draws between "
-        f"{lo:,.1f} and {hi:,.1f}), against a status quo of {x0:,.1f}."
-    )
-    if "demand_in_range" in res:
+
+    def row(quantity: str, statistic: str) -> float:
+        return float(table["all"].to_dict()[(quantity, statistic)])
+
+    rows = set(table.index)
+    against = "" if status_quo is None else f", against a status quo of {status_quo:,.1f}"
+    out = [
+        f"In {row('settlement range', 'P(non-empty)'):.0%} of draws some payment beats no "
+        f"deal for both sides; there the Nash bargaining payment has median "
+        f"{row('nash_payment', 'q50'):,.1f} {unit} (90% of draws between "
+        f"{row('nash_payment', 'q05'):,.1f} and {row('nash_payment', 'q95'):,.1f}){against}."
+    ]
+    if ("demand", "P(inside range)") in rows:
+        inside = row("demand", "P(inside range)")
         out.append(
-            f"The announced demand lies inside the settlement range in "
-            f"{float(res['demand_in_range'].mean()):.1%} of draws"
-            + (": read it as an opening position." if res["demand_in_range"].mean() < 0.1 else ".")
+            f"The announced demand lies inside the settlement range in {inside:.1%} of draws"
+            + (": read it as an opening position." if inside < 0.1 else ".")
         )
-    if "spe_agreement" in res:
-        agree = float(res["spe_agreement"].mean())
-        _, week, _ = _q(res, "agreement_week", "spe_agreement")
-        _, pay, _ = _q(res, "spe_payment", "spe_agreement")
+    if ("talks", "P(agreement)") in rows:
         out.append(
-            f"In the talks, {agree:.0%} of draws reach an agreement, at a median week "
-            f"{week:.0f} after the opening and a median payment of {pay:,.1f}; "
-            f"{float(res['one_year_deal'].mean()):.0%} sign a one-year deal and "
-            f"{float(res['lapse'].mean()):.0%} let the current agreement lapse."
+            f"In the talks, {row('talks', 'P(agreement)'):.0%} of draws reach an agreement, "
+            f"at a median week {row('agreement week', 'q50'):.0f} after the opening and a "
+            f"median payment of {row('spe_payment', 'q50'):,.1f}; "
+            f"{row('talks', 'P(one-year deal)'):.0%} sign a one-year deal and "
+            f"{row('talks', 'P(lapse)'):.0%} let the current agreement lapse."
         )
     return "\n".join(out)

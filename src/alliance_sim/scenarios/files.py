@@ -405,19 +405,15 @@ def _legacy_distribution(name: str, m: _ParameterModel) -> list[str]:
             f"the uniform law on [{lo:g}, {lo + width:g}], not [{m.args[0]:g}, "
             f"{m.args[1]:g}]. Write the ends as low and high: for {m.args[0]:g} to "
             f"{m.args[1]:g}, distribution = {_inline('uniform', 'law', meant)}; for what "
-            f"scipy reads, distribution = {_inline('uniform', 'law', _shown(form))}"
+            f"scipy reads, distribution = {_inline('uniform', 'law', laws.without_defaults(*form))}"
         ]
-    rewrite = f"distribution = {_inline(form[0], 'law', _shown(form))}" if form else ""
+    rewrite = (
+        f"distribution = {_inline(form[0], 'law', laws.without_defaults(*form))}" if form else ""
+    )
     scipy_named = f"distribution = {_inline(str(law), 'scipy', named)}"
     if rewrite:
         return [f"{head}: {rewrite} (or scipy's arguments, named: {scipy_named})"]
     return [f"{head}; with these arguments it has no such form: {scipy_named}"]
-
-
-def _shown(form: tuple[str, dict[str, float]]) -> dict[str, float]:
-    """Papers' parameters as written: those at their default (beta's low = 0) left out."""
-    defaults = laws.LAWS[form[0]].defaults
-    return {k: v for k, v in form[1].items() if not (k in defaults and v == defaults[k])}
 
 
 def _table_distribution(name: str, table: dict[str, Any]) -> tuple[Any, list[str]]:
@@ -692,6 +688,26 @@ def _check_parameters(
     return entries, problems
 
 
+def _build_terms(
+    side: str,
+    terms: list[_TermModel | None],
+    known: set[str],
+    typed: bool,
+    problems: list[str],
+) -> list[tuple[term_module.UtilityTerm, float]]:
+    """Build a side's terms, adding their problems (a None term: refused by pydantic)."""
+    built: list[tuple[term_module.UtilityTerm, float]] = []
+    for i, t in enumerate(terms):
+        if t is None:
+            continue
+        at = _path("players", side, "terms", i)
+        term = _term(at, t, problems)
+        if term is not None:
+            problems += _check_reads(at, t, term, known, typed)
+            built.append((term, t.weight))
+    return built
+
+
 def _check_players(
     models: dict[str, _PlayerModel], known: set[str], typed: bool
 ) -> tuple[dict[str, Player], list[str]]:
@@ -699,13 +715,7 @@ def _check_players(
     problems: list[str] = []
     players: dict[str, Player] = {}
     for side, pm in models.items():
-        built: list[tuple[term_module.UtilityTerm, float]] = []
-        for i, t in enumerate(pm.terms):
-            at = _path("players", side, "terms", i)
-            term = _term(at, t, problems)
-            if term is not None:
-                problems += _check_reads(at, t, term, known, typed)
-                built.append((term, t.weight))
+        built = _build_terms(side, list(pm.terms), known, typed, problems)
         if len(built) == len(pm.terms):
             try:
                 players[side] = Player(pm.name, built)
@@ -747,13 +757,10 @@ def _later_problems(raw: Any) -> list[str]:
         if pm is not None:
             problems += _check_players({side: pm}, known, typed)[1]
             continue
-        terms = players.get(side, {}).get("terms") if isinstance(players.get(side), dict) else None
-        for i, t in enumerate(terms if isinstance(terms, list) else []):
-            tm = _alone(_TermModel, t)
-            at = _path("players", side, "terms", i)
-            term = None if tm is None else _term(at, tm, problems)
-            if term is not None:
-                problems += _check_reads(at, tm, term, known, typed)
+        entry = players.get(side)
+        terms = entry.get("terms") if isinstance(entry, dict) else None
+        alone = [_alone(_TermModel, t) for t in (terms if isinstance(terms, list) else [])]
+        _build_terms(side, alone, known, typed, problems)
     return problems
 
 
@@ -902,7 +909,7 @@ def _parameter_dict(e: Parameter | Derived) -> dict[str, Any]:
             raise TypeError(f"parameter {e.name!r}: {dist.dist.name} is not a file distribution")
         form = laws.papers_form(dist)
         if form is not None:
-            out["distribution"] = {"law": form[0], **_shown(form)}
+            out["distribution"] = {"law": form[0], **laws.without_defaults(*form)}
         else:  # no papers' form reproduces these arguments exactly: scipy's, named
             name, named = laws.scipy_form(dist)
             out["distribution"] = {"scipy": name, **named}
