@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "scenarios"
+from alliance_sim.scenarios import dump_scenario, japan_us_2020, preset_file
 
 
 def cli(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -38,9 +38,11 @@ def test_run_a_preset_and_a_file(tmp_path):
     out = cli("run", "japan_us_2020", "--draws", "2000", "--seed", "3", "--no-talks").stdout
     assert "2,000 draws, seed 3" in out and "nash_payment" in out and "stance game" in out
     csv = tmp_path / "summary.csv"
+    korea = tmp_path / "korea.toml"
+    korea.write_text(preset_file("korea_us_2019").read_text(encoding="utf-8"), encoding="utf-8")
     cli(
         "run",
-        str(EXAMPLES / "korea_us_2019.toml"),
+        str(korea),
         "--draws",
         "1000",
         "--no-stances",
@@ -54,7 +56,13 @@ def test_run_a_preset_and_a_file(tmp_path):
 def test_export_round_trip(tmp_path):
     path = tmp_path / "j.toml"
     cli("export", "japan_us_2020", "--out", str(path))
-    assert path.read_text() == (EXAMPLES / "japan_us_2020.toml").read_text()
+    assert path.read_text(encoding="utf-8") == dump_scenario(japan_us_2020())
+    cli("export", "japan_us_2020", "--as-written", "--out", str(path))
+    assert path.read_text(encoding="utf-8") == preset_file("japan_us_2020").read_text(
+        encoding="utf-8"
+    )
+    proc = cli("export", str(path), "--as-written", check=False)
+    assert proc.returncode == 1 and "is not one" in proc.stderr
 
 
 @pytest.mark.parametrize(
@@ -75,16 +83,15 @@ def test_bad_input_exits_non_zero_with_a_message_on_stderr(args, code, message):
 
 def test_invalid_scenario_file_is_reported_with_its_path(tmp_path):
     bad = tmp_path / "bad.toml"
-    bad.write_text(
-        (EXAMPLES / "japan_us_2020.toml")
-        .read_text()
-        .replace('name = "japan_us_2020"', 'name = "japan_us_2020"\ncolour = "blue"')
-    )
+    text = preset_file("japan_us_2020").read_text(encoding="utf-8")
+    text = text.replace('name = "japan_us_2020"', 'name = "japan_us_2020"\ncolour = "blue"')
+    bad.write_text(text, encoding="utf-8")
+    line = text[: text.index("colour")].count("\n") + 1
     proc = cli("run", str(bad), "--draws", "10", check=False)
     assert proc.returncode == 1
     assert (
         "bad.toml: 1 error(s)" in proc.stderr
-        and "scenario.colour (line 5): unknown key" in proc.stderr
+        and f"scenario.colour (line {line}): unknown key" in proc.stderr
     )
 
 

@@ -25,7 +25,7 @@ from alliance_sim.scenarios import ScenarioFileError
 from alliance_sim.scenarios.files import scenario_from_toml
 
 ROOT = Path(__file__).resolve().parents[1]
-SHIPPED = sorted((ROOT / "examples" / "scenarios").glob("*.toml"))
+SHIPPED = sorted((ROOT / "src" / "alliance_sim" / "scenarios" / "preset_files").glob("*.toml"))
 SHIPPED_TEXT = {p.name: p.read_text(encoding="utf-8") for p in SHIPPED}
 
 FUZZ = settings(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import tomllib
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,22 +16,77 @@ from alliance_sim.scenarios import (
     ScenarioFileError,
     dump_scenario,
     load_scenario,
+    preset_file,
     save_scenario,
+    years_between,
 )
-from alliance_sim.scenarios.files import scenario_from_dict
-
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "scenarios"
+from alliance_sim.scenarios.files import scenario_from_dict, scenario_from_toml
 
 
 @pytest.mark.parametrize("name", sorted(PRESETS))
-def test_the_shipped_files_are_the_presets(name):
-    from_file = load_scenario(EXAMPLES / f"{name}.toml")
+def test_a_preset_is_its_shipped_file(name):
+    """One source: the preset is what its file says, and the file is in the writer's layout."""
+    text = preset_file(name).read_text(encoding="utf-8")
+    as_written = PRESETS[name](calibrated=False)
+    body = text[text.index("[scenario]") :]  # (the file's leading comments are its own)
+    assert dump_scenario(as_written) == f"# Scenario {name!r}, written by alliance_sim.\n\n" + body
+    assert as_written.opened is not None
+    # Calibration replaces the calibrated parameters' laws and nothing else.
+    calibrated = PRESETS[name]()
+    changed = {
+        e.name
+        for e, f in zip(as_written.parameters.entries, calibrated.parameters.entries, strict=True)
+        if dump_scenario_entry(e) != dump_scenario_entry(f)
+    }
+    from alliance_sim.calibration import THETA
+    from alliance_sim.calibration.model import parameter_name
+
+    assert changed == {parameter_name(as_written, g) for g in THETA}
+
+
+def dump_scenario_entry(e):
+    from alliance_sim.scenarios.files import _parameter_dict
+
+    return _parameter_dict(e)
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_a_preset_survives_a_round_trip_bit_for_bit(name, tmp_path):
     preset = PRESETS[name]()
-    assert dump_scenario(from_file) == dump_scenario(preset)  # the file is current
+    from_file = load_scenario(save_scenario(preset, tmp_path / f"{name}.toml"))
+    assert dump_scenario(from_file) == dump_scenario(preset)
     a = asim.simulate(preset, 2000, seed=9)
     b = asim.simulate(from_file, 2000, seed=9)
     for key in a.outputs:
         assert np.array_equal(a[key], b[key], equal_nan=True), key
+
+
+def test_dates_are_years_since_the_talks_opened():
+    scn = PRESETS["japan_us_2020"](calibrated=False)
+    assert scn.parameters["t_expiry"].value == years_between(scn.opened, dt.date(2021, 3, 31))
+    raw = document()
+    raw["scenario"].pop("opened")
+    msg = errors_of(raw)
+    assert "parameters.t_election: the date 2020-11-03" in msg and "[scenario] opened" in msg
+    raw = document()
+    raw["parameters"]["t_election"]["unit"] = "years"
+    assert "its unit must be 'years since talks opened'; got 'years'" in errors_of(raw)
+    raw = document()
+    raw["scenario"]["opened"] = "2020-10-15"  # a string is not a date
+    assert "scenario.opened" in errors_of(raw)
+    # A time that is not a whole day is written as a number, and reads back exactly.
+    odd = scn.with_parameters(t_election=0.1)
+    assert "value = 0.1\n" in dump_scenario(odd)
+    assert scenario_from_toml(dump_scenario(odd)).parameters["t_election"].value == 0.1
+
+
+def test_long_prose_is_wrapped_and_reads_back_exactly():
+    scn = PRESETS["japan_us_2020"](calibrated=False)
+    text = dump_scenario(scn)
+    assert '"""\\\n' in text  # long provenance is written over several lines
+    for odd in ("x " * 60 + '"', " leading space " * 9, "a  b\\ c\t" * 20, "é–" * 70, "y" * 200):
+        changed = dataclasses.replace(scn, notes=odd)
+        assert scenario_from_toml(dump_scenario(changed)).notes == odd
 
 
 def test_round_trip_through_a_file(tmp_path):
@@ -42,7 +98,7 @@ def test_round_trip_through_a_file(tmp_path):
 
 
 def document():
-    return tomllib.loads((EXAMPLES / "japan_us_2020.toml").read_text(encoding="utf-8"))
+    return tomllib.loads(preset_file("japan_us_2020").read_text(encoding="utf-8"))
 
 
 def errors_of(raw):

@@ -190,9 +190,14 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from .scenarios import dump_scenario
+    from .scenarios import PRESETS, dump_scenario, preset_file
 
-    text = dump_scenario(_scenario(args.scenario))
+    if args.as_written:
+        if args.scenario not in PRESETS:
+            raise ValueError(f"--as-written copies a preset's file; {args.scenario!r} is not one")
+        text = preset_file(args.scenario).read_text(encoding="utf-8")
+    else:
+        text = dump_scenario(_scenario(args.scenario))
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
         print(f"written to {args.out}", file=sys.stderr)
@@ -218,6 +223,8 @@ examples:
   alliance-sim presets                               list the presets
   alliance-sim run japan_us_2020 --draws 100000      summary table of the 2020 talks
   alliance-sim export japan_us_2020 --out my.toml    a scenario file to edit
+  alliance-sim export japan_us_2020 --as-written     the preset's own file, with its
+                                                     comments and hand-set priors
   alliance-sim run my.toml --draws 50000 --out summary.csv
   alliance-sim backtest                              forecast each past agreement from
                                                      the earlier ones, and score it
@@ -346,6 +353,12 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="write a preset (or file) as a scenario file (TOML)")
     p.add_argument("scenario", help=f"a preset ({', '.join(PRESET_NAMES)}) or a .toml file")
     p.add_argument("--out", help="file to write (default: standard output)")
+    p.add_argument(
+        "--as-written",
+        action="store_true",
+        help="a preset's shipped file, comments and hand-set priors included (default: the "
+        "calibrated preset that 'run' runs)",
+    )
     p.set_defaults(func=_cmd_export)
     return parser
 

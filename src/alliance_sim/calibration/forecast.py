@@ -21,8 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._rng import SeedLike, child_generator, seed_sequence
-from ..scenarios import Scenario
-from ..scenarios.japan_us_2020 import CALENDAR, japan_us_2020
+from ..scenarios import Scenario, japan_us_2020
 from .model import talks_at
 from .posterior import read_posterior
 
@@ -147,10 +146,12 @@ def forecast_2020(
     *, n: int = 100_000, seed: SeedLike = 2020, path: str | Path | None = None
 ) -> Forecast:
     """:func:`forecast` of the 2020 Japan–US talks (FY2021; opened 2020-10-15)."""
+    scenario = japan_us_2020(calibrated=False)
+    assert scenario.opened is not None  # (the preset's file gives the day)
     return forecast(
-        japan_us_2020(calibrated=False),
+        scenario,
         2021,
-        CALENDAR["talks_open"],
+        scenario.opened,
         n=n,
         seed=seed,
         path=path,

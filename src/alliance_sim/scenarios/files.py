@@ -7,18 +7,22 @@ values. A file never executes code: distributions are named from a fixed list of
 ``scipy.stats`` laws, derived quantities use the named formulas of
 :mod:`alliance_sim.parameters.formulas`, and utility terms are the built-in ones.
 
-Layout (see ``examples/scenarios/japan_us_2020.toml``)::
+Layout (the presets' own files, e.g. ``alliance_sim/scenarios/presets/japan_us_2020.toml``;
+``alliance-sim export japan_us_2020`` writes a copy to edit)::
 
-    [scenario]            name, title, payment_unit, notes, payment_floor, and the
-                          names of the outcome parameters (power, term_years, ...)
+    [scenario]            name, title, payment_unit, notes, payment_floor, opened (the
+                          day the talks opened, a TOML date), and the names of the
+                          outcome parameters (power, term_years, ...)
     [parameters.<name>]   value = 199.3                 # fixed, or
+                          value = 2020-11-03            # a date: years since `opened`
                           distribution = {law = "uniform", low = 250.0, high = 500.0}
                           # or: formula = "product", inputs = ["demand_usd", "fx"]
-                          unit, provenance, bounds = [low, high], description
+                          unit, provenance, bounds = [low, high] (default: the real
+                          line), description
     [players.payer] / [players.payee]
                           name = "Tokyo"
                           [[players.payer.terms]]  type = "FiscalCost", args = {mcpf = "mcpf_J"},
-                                                   weight = 1.0
+                                                   weight = 1.0 (the default)
     [election]            typed = {w_US = ["w_incumbent", "w_challenger"], ...}, ...
     [talks]               period_days, terms, horizon, payee_first, parameter names
                           (dates, rates, postures and commitment priors, collapse, ...)
@@ -36,6 +40,11 @@ A law is written with the parameters papers use (:mod:`alliance_sim.parameters.l
 rewrite: scipy's uniform ``(loc, scale)`` is 250 to 500 there, and a reader who takes the
 two numbers for the ends gets the wrong law without any warning.
 
+A date value (a TOML local date, ``2020-11-03``) is a time in the model: it is read as
+years of 365.25 days since the header's ``opened`` (:func:`~.scenario.years_between`), and
+its unit must be ``"years since talks opened"``; :func:`dump_scenario` writes such a time
+back as a date whenever the date reads back to exactly the same number.
+
 Bounds may use ``inf``/``-inf`` (TOML floats). Numbers must be TOML numbers: a
 quoted ``"4"`` is a string and is refused where a number goes. A law's
 parameters are checked against its papers' or scipy's parameters, formulas against their
@@ -47,6 +56,7 @@ to an equal scenario (same draws and results, bit for bit).
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import inspect
 import math
@@ -77,7 +87,7 @@ from ..players import ElectionTiming, Player
 from ..players import terms as term_module
 from ._toml_lines import key_lines
 from .calendar import TalksCalendar
-from .scenario import Scenario
+from .scenario import SINCE_OPENED, Scenario, years_between
 
 __all__ = [
     "DISTRIBUTIONS",
@@ -150,6 +160,18 @@ def _name_or_number(v: object) -> str | float:
     )
 
 
+def _number_or_date(v: object) -> float | dt.date:
+    if _is_number(v):
+        return float(v)
+    if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+        return v
+    raise PydanticCustomError(
+        "number_or_date",
+        "must be a number, or a date such as 2020-11-03; got {got}",
+        {"got": _kind(v)},
+    )
+
+
 def _bool_or_name(v: object) -> bool | str:
     if isinstance(v, bool | str):
         return v
@@ -171,6 +193,9 @@ def _scalar(v: object) -> str | float | int:
 # Numbers are strict: a quoted number ("4") is a string, not a number (TOML has both).
 _Float = Annotated[float, Strict()]
 _Int = Annotated[int, Strict()]
+# A TOML local date (2020-11-03); a date-time is refused (strict: not a subclass match).
+_Date = Annotated[dt.date, Strict()]
+_NumberOrDate = Annotated[float | dt.date, PlainValidator(_number_or_date)]
 _NameOrNumber = Annotated[str | float, PlainValidator(_name_or_number)]
 _BoolOrName = Annotated[bool | str, PlainValidator(_bool_or_name)]
 _Scalar = Annotated[str | float | int, PlainValidator(_scalar)]
@@ -183,7 +208,7 @@ class _Strict(BaseModel):
 # The Literal[...] fields below list names known only at import time: pydantic checks
 # them, mypy cannot (hence the valid-type ignores).
 class _ParameterModel(_Strict):
-    value: _Float | None = None
+    value: _NumberOrDate | None = None
     distribution: str | dict[str, Any] | None = None
     # The old form, distribution = "<law>" with scipy's args/kwds: read only to say how to
     # rewrite it (see _legacy_distribution).
@@ -271,6 +296,7 @@ class _HeaderModel(_Strict):
     title: str
     payment_unit: str = "¥ billion per year"
     notes: str = ""
+    opened: _Date | None = None
     payment_floor: _Float = 0.0
     power: str = "beta_US"
     term_years: str = "term_years"
@@ -328,6 +354,8 @@ def _errors(exc: ValidationError) -> list[str]:
             msg = f"{_MESSAGES[err['type']]}; got {_kind(got)}"
             if isinstance(got, str):
                 msg += " (a quoted value is a string in TOML)"
+        elif err["type"] == "number_or_date" and isinstance(err.get("input"), str):
+            msg += " (a quoted value is a string in TOML)"
         lines.append(f"  {loc}: {msg}")
     return lines
 
@@ -489,7 +517,9 @@ def _check_formula(name: str, m: _ParameterModel, defined: list[str], declared: 
     return out
 
 
-def _parameter(name: str, m: _ParameterModel, dist: Any) -> Parameter | Derived:
+def _parameter(
+    name: str, m: _ParameterModel, dist: Any, opened: dt.date | None
+) -> Parameter | Derived:
     if m.formula is not None:
         return Derived(
             name,
@@ -501,6 +531,18 @@ def _parameter(name: str, m: _ParameterModel, dist: Any) -> Parameter | Derived:
             m.description,
         )
     value: Any = m.value if dist is None else dist
+    if isinstance(value, dt.date):
+        if opened is None:
+            raise ValueError(
+                f"the date {value.isoformat()} is read as years since the talks opened: "
+                f"give the day they opened in the header, [scenario] opened = YYYY-MM-DD"
+            )
+        if m.unit != SINCE_OPENED:
+            raise ValueError(
+                f"the date {value.isoformat()} is read as years since the talks opened: "
+                f"its unit must be {SINCE_OPENED!r}; got {m.unit!r}"
+            )
+        value = years_between(opened, value)
     return Parameter(name, value, m.unit, m.provenance, bounds=m.bounds, description=m.description)
 
 
@@ -652,9 +694,12 @@ def scenario_from_dict(raw: dict[str, Any], source: str = "<dict>") -> Scenario:
 
 
 def _check_parameters(
-    models: dict[str, _ParameterModel | None],
+    models: dict[str, _ParameterModel | None], opened: dt.date | None
 ) -> tuple[list[Parameter | Derived], list[str]]:
-    """Build the parameters, or list their problems (a None model: refused by pydantic)."""
+    """Build the parameters, or list their problems (a None model: refused by pydantic).
+
+    ``opened`` is the header's day the talks opened, which date values are counted from.
+    """
     problems: list[str] = []
     entries: list[Parameter | Derived] = []
     declared = models.keys()
@@ -682,7 +727,7 @@ def _check_parameters(
             problems += found
             continue
         try:
-            entries.append(_parameter(name, m, dist))
+            entries.append(_parameter(name, m, dist, opened))
         except (TypeError, ValueError) as exc:
             problems.append(f"  {_path('parameters', name)}: {exc}")
     return entries, problems
@@ -743,7 +788,14 @@ def _later_problems(raw: Any) -> list[str]:
     params = raw.get("parameters")
     params = params if isinstance(params, dict) else {}
     models = {str(k): _alone(_ParameterModel, v) for k, v in params.items()}
-    problems = _check_parameters(models)[1]
+    # The day the talks opened, for the date values: a wrong one is pydantic's error (any
+    # day serves the checks then), a missing one is the dates' error.
+    head = raw.get("scenario")
+    opened = head.get("opened") if isinstance(head, dict) else None
+    if opened is not None and not _alone(_HeaderModel, {"name": "", "title": "", "opened": opened}):
+        opened = dt.date.min
+    assert opened is None or isinstance(opened, dt.date)
+    problems = _check_parameters(models, opened)[1]
     election: Any = raw.get("election")
     typed = isinstance(election, dict)
     known = set(models) | {"challenger_in_office"}
@@ -774,7 +826,7 @@ def _from_dict(
         raise _problems(source, _errors(exc) + _later_problems(raw), where) from None
     except RecursionError:
         raise ScenarioFileError(f"{source}: the document nests too deeply to validate") from None
-    entries, problems = _check_parameters(dict(model.parameters))
+    entries, problems = _check_parameters(dict(model.parameters), model.scenario.opened)
     known = set(model.parameters) | {"challenger_in_office"}
     if model.election is not None:
         known |= set(model.election.typed)
@@ -822,6 +874,7 @@ def _from_dict(
             payment_floor=h.payment_floor,
             payment_unit=h.payment_unit,
             notes=h.notes,
+            opened=h.opened,
         )
     except (TypeError, ValueError) as exc:
         raise ScenarioFileError(f"{source}: {exc}") from None
@@ -856,12 +909,41 @@ def _toml_string(v: str) -> str:
     return '"' + v.translate(_STRING_ESCAPES) + '"'
 
 
+#: Text longer than this is written over several lines (a multi-line basic string whose
+#: lines end in a backslash, which TOML joins back without the line breaks).
+_WRAP = 88
+
+
+def _toml_text(key: str, v: str) -> str:
+    """``key = v`` for prose (provenance, notes): wrapped when long, read back exactly."""
+    one = f"{_toml_key(key)} = {_toml_string(v)}"
+    if len(one) <= _WRAP:
+        return one
+    # Break only after a single space: the line break, and the next line's leading
+    # whitespace, are dropped by the backslash that ends the line.
+    chunks: list[str] = []
+    for word in re.split(r"(?<= )(?=[^ ])", _toml_string(v)[1:-1]):
+        if chunks and len(chunks[-1]) + len(word) <= _WRAP - 6:
+            chunks[-1] += word
+        else:
+            chunks.append(word)
+    body = "".join(f"    {c}\\\n" for c in chunks[:-1]) + f"    {chunks[-1]}"
+    wrapped = f'{_toml_key(key)} = """\\\n{body}"""'
+    try:  # a guard: any text the rule above cannot wrap exactly stays on one line
+        same = tomllib.loads(wrapped)[key] == v
+    except tomllib.TOMLDecodeError:
+        same = False
+    return wrapped if same else one
+
+
 def _toml_key(k: str) -> str:
     """``k`` as a TOML key: bare when it is ``A-Za-z0-9_-`` only, else a quoted string."""
     return k if _BARE_KEY.fullmatch(k) else _toml_string(k)
 
 
 def _toml_value(v: Any) -> str:
+    if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+        return v.isoformat()  # a TOML local date
     if isinstance(v, bool | np.bool_):
         return "true" if v else "false"
     if isinstance(v, numbers.Integral):
@@ -880,13 +962,34 @@ def _toml_value(v: Any) -> str:
     raise TypeError(f"cannot write {type(v).__name__} to TOML")
 
 
+_PROSE = frozenset({"title", "notes", "provenance", "description"})
+
+
 def _table(lines: list[str], header: str, items: dict[str, Any]) -> None:
     lines.append(f"[{header}]")
-    lines += [f"{k} = {_toml_value(v)}" for k, v in items.items() if v is not None]
+    lines += [
+        _toml_text(k, v) if k in _PROSE and isinstance(v, str) else f"{k} = {_toml_value(v)}"
+        for k, v in items.items()
+        if v is not None
+    ]
     lines.append("")
 
 
-def _parameter_dict(e: Parameter | Derived) -> dict[str, Any]:
+def _as_date(e: Parameter, opened: dt.date | None) -> dt.date | None:
+    """The day ``e``'s value falls on, if a date reads back to exactly that time.
+
+    So a file writes ``value = 2020-11-03`` rather than ``0.0520...``.
+    """
+    if opened is None or e.unit != SINCE_OPENED or isinstance(e.value, rv_frozen):
+        return None
+    v = float(e.value)
+    if not math.isfinite(v) or abs(v) > 1000:
+        return None
+    day = opened + dt.timedelta(days=round(v * 365.25))
+    return day if years_between(opened, day) == v else None
+
+
+def _parameter_dict(e: Parameter | Derived, opened: dt.date | None = None) -> dict[str, Any]:
     if isinstance(e, Derived):
         if e.function not in _FORMULA_NAMES:
             raise TypeError(
@@ -902,7 +1005,8 @@ def _parameter_dict(e: Parameter | Derived) -> dict[str, Any]:
         }
     out: dict[str, Any] = {}
     if not isinstance(e.value, rv_frozen):  # fixed
-        out["value"] = float(e.value)
+        day = _as_date(e, opened)
+        out["value"] = float(e.value) if day is None else day
     else:
         dist: Any = e.value
         if dist.dist.name not in DISTRIBUTIONS:
@@ -916,7 +1020,8 @@ def _parameter_dict(e: Parameter | Derived) -> dict[str, Any]:
     out.update(
         unit=e.unit,
         provenance=e.provenance,
-        bounds=list(e.bounds),
+        # The default bounds (the real line) are left out, as the loader supplies them.
+        bounds=None if e.bounds == (-math.inf, math.inf) else list(e.bounds),
         description=e.description or None,
     )
     return out
@@ -942,6 +1047,7 @@ def dump_scenario(scenario: Scenario) -> str:
         "title": scenario.title,
         "payment_unit": scenario.payment_unit,
         "notes": scenario.notes,
+        "opened": scenario.opened,
         "payment_floor": float(scenario.payment_floor),
         "power": scenario.power,
         "term_years": scenario.term_years,
@@ -952,7 +1058,7 @@ def dump_scenario(scenario: Scenario) -> str:
     }
     _table(lines, "scenario", header)
     for e in scenario.parameters.entries:
-        _table(lines, f"parameters.{_toml_key(e.name)}", _parameter_dict(e))
+        _table(lines, f"parameters.{_toml_key(e.name)}", _parameter_dict(e, scenario.opened))
     for side, player in (("payer", scenario.payer), ("payee", scenario.payee)):
         _table(lines, f"players.{side}", {"name": player.name})
         for term, weight in player.terms:
@@ -961,7 +1067,8 @@ def dump_scenario(scenario: Scenario) -> str:
             # None means "not used" (the default); TOML has no null, so it is left out.
             spec = {k: v for k, v in term.spec().items() if v is not None}
             lines.append(f"args = {_toml_value(spec)}")
-            lines.append(f"weight = {_toml_value(float(weight))}")
+            if weight != 1.0:  # (the loader's default)
+                lines.append(f"weight = {_toml_value(float(weight))}")
             lines.append("")
     if scenario.election is not None:
         el = scenario.election

@@ -12,7 +12,10 @@ from ..players import ElectionTiming, Player
 from ..players.terms import Domain
 from .calendar import TalksCalendar
 
-__all__ = ["Scenario", "years_between"]
+__all__ = ["SINCE_OPENED", "Scenario", "years_between"]
+
+#: The unit of a time in the model: years of 365.25 days since the talks opened.
+SINCE_OPENED = "years since talks opened"
 
 
 def years_between(start: _dt.date, end: _dt.date) -> float:
@@ -71,6 +74,10 @@ class Scenario:
         Unit of payments, for display.
     notes : str
         Free text shown when the scenario is printed.
+    opened : datetime.date or None
+        The day the talks opened: times in the model (``t_election``, ``t_expiry``, ...)
+        are years of 365.25 days since it (:func:`years_between`), and a scenario
+        file may write them as dates. None: the scenario keeps no calendar date.
 
     Raises
     ------
@@ -96,6 +103,7 @@ class Scenario:
     payment_floor: float = 0.0
     payment_unit: str = "¥ billion per year"
     notes: str = ""
+    opened: _dt.date | None = None
     domains: dict[str, Domain] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -111,6 +119,12 @@ class Scenario:
                 f"got {self.solvers}"
             )
         object.__setattr__(self, "solvers", tuple(self.solvers))
+        if self.opened is not None and (
+            not isinstance(self.opened, _dt.date) or isinstance(self.opened, _dt.datetime)
+        ):
+            raise TypeError(
+                f"opened must be a datetime.date (the day the talks opened); got {self.opened!r}"
+            )
         if not (math.isfinite(self.payment_floor) and self.payment_floor >= 0):
             raise ValueError(
                 f"payment_floor must be a finite number >= 0 (payments are non-negative); "
@@ -240,6 +254,8 @@ class Scenario:
         lines = [head, "=" * len(head)]
         if self.notes:
             lines.append(self.notes)
+        if self.opened is not None:
+            lines.append(f"talks opened {self.opened.isoformat()}; times are years since then")
         lines.append(f"payments in {self.payment_unit}; payer {self.payer!r}; payee {self.payee!r}")
         if self.election is not None:
             typed = ", ".join(f"{k}←({i}|{c})" for k, (i, c) in self.election.typed.items())
