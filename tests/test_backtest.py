@@ -237,7 +237,7 @@ def test_scenario_for_rescales_money_only():
     assert p["status_quo"].value == 99.65
     assert p["S_J"].value.median() == pytest.approx(2100.0)
     assert p["c_J"].value.support() == pytest.approx((125.0, 250.0))
-    assert p["C_U_usd"].value == pytest.approx(20.9 / 8)
+    assert p["C_U_usd"].value == pytest.approx(5.47 / 2)
     assert p["demand_usd"].value == 0.0 and p["p_challenger"].value == 1.0
     for name in ("beta_US", "mcpf_J", "kappa_J", "kappa_U", "rho_J", "w_incumbent", "fx"):
         assert p[name] == q[name], name

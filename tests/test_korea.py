@@ -30,7 +30,7 @@ def test_korea_facts(scn):
     d = p.sample(3, seed=0)
     assert d["fx"][0] == pytest.approx(1038.9 / 0.925)
     np.testing.assert_allclose(d["demand"], 5.0 * 1038.9 / 0.925)  # about $5bn a year
-    np.testing.assert_allclose(d["C_U"], 13.4 / 4 * 1038.9 / 0.925)  # GAO-21-270
+    np.testing.assert_allclose(d["C_U"], 4.46 * 1038.9 / 0.925)  # DoD, FY2020 estimate
     assert scn.payer.name == "Seoul" and scn.payment_unit.startswith("₩")
     assert p["t_expiry"].value < p["t_election"].value  # the lapse began before the election
     assert set(PRESETS) == {"japan_us_2020", "korea_us_2019"}

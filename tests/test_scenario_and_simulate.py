@@ -47,7 +47,7 @@ def test_preset_facts(scn):
     assert p["fx"].value == 105.0
     d = p.sample(4, seed=0)
     np.testing.assert_allclose(d["demand"], 840.0)  # $8bn at ¥105
-    np.testing.assert_allclose(d["C_U"], 20.9 / 4 * 105)  # GAO-21-270: $20.9bn over 4 years
+    np.testing.assert_allclose(d["C_U"], 5.47 * 105)  # DoD: $5.47bn for FY2016
     assert p["t_inauguration"].value == pytest.approx(97 / 365.25)
     assert p["t_expiry"].value > p["t_signing"].value > p["t_inauguration"].value
 
@@ -57,7 +57,7 @@ def test_print_shows_distribution_unit_and_provenance(scn):
     assert "japan_us_2020" in text
     for name in scn.parameters:
         assert re.search(rf"^\s+{name}\s", text, flags=re.M), name
-    assert "lognorm(median=4200, sigma=0.5)" in text and "GAO-21-270" in text
+    assert "lognorm(median=4200, sigma=0.5)" in text and "Operation and Maintenance" in text
     frame = scn.summary_frame()
     assert list(frame.columns) == ["value", "unit", "provenance"]
 

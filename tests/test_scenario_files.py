@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import tomllib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -169,3 +171,19 @@ def test_the_solvers_to_run_come_from_the_file():
     assert "spe_payment" not in res.outputs and "n_equilibria" not in res.outputs
     raw["solvers"] = {"run": ["axiomatic", "gossip"]}
     assert "solvers.run.1: must be one of" in errors_of(raw)
+
+
+SOURCES = Path(__file__).resolve().parents[1] / "docs" / "sources.md"
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_every_fact_cites_a_public_document_listed_in_the_sources_page(name):
+    """Provenance a user can follow: no file that does not ship, every address on the page."""
+    listed = SOURCES.read_text(encoding="utf-8")
+    for e in PRESETS[name](calibrated=False).parameters.entries:
+        text = e.provenance
+        assert "DESIGN.md" not in text and "shared/data" not in text, e.name
+        if text.startswith(("fact", "estimate")):
+            assert re.search(r"https?://|dataset: |U\.S\.C\.|Mainichi", text), e.name
+        for url in re.findall(r"https?://[^\s;,)]+", text):
+            assert url in listed, f"{e.name}: {url} is not on docs/sources.md"

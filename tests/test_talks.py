@@ -9,6 +9,7 @@ from scipy import stats
 
 import alliance_sim as asim
 from alliance_sim.games.talks import TALKS_OUTPUTS, talks_equilibrium
+from alliance_sim.parameters import laws
 from alliance_sim.players import FunctionTerm
 from alliance_sim.testing import check_monotone
 
@@ -88,14 +89,43 @@ def test_the_calendar_the_campaign_and_the_lame_duck(japan, japan_run):
     np.testing.assert_array_equal(out["before_budget"], agree & (t <= t_b))
 
 
+# One parameter point of the Japan preset's prior (a draw of an earlier version of it, with
+# Washington's basing cost at $5.225bn a year) whose equilibrium puts an atom of
+# Washington's concession at the budget draft; path_u, path_v pick a path that ends in it.
+DEADLINE_ATOM = {
+    "S_J": 5785.931988567273, "rho_J": 0.24215694411635824, "mcpf_J": 0.571775310024022,
+    "kappa_J": 0.5715549371585351, "c_J": 474.1622414345871, "c_budget": 1.1188094850786645,
+    "S_U": 794.4334247409547, "rho_U": 0.09841274487641734, "s_U": 0.5997383173746947,
+    "kappa_U": 0.6815466739822547, "beta_US": 0.6491057140341581, "lapse_J": 124.2034577235213,
+    "lapse_U": 138.8605392639153, "r_J": 0.11900167849043437, "r_U": 0.49447702113181813,
+    "q_breakdown": 0.002601777700855792, "diet_max_ratio": 2.0757071972001007,
+    "c_renegotiate": 8.991240970474033, "order_u": 0.37533423198482385,
+    "z_J": 0.19921235663135833, "hold_share": 0.20420848589727564,
+    "posture_challenger_ratio": 1.0482778811371218, "z_incumbent": 0.4816420197471087,
+    "z_challenger": 0.13916078256506256, "lead_full": 0.24666587772403414,
+    "lead_extension": 0.1062088301036504, "review_challenger": 0.24164844276217326,
+    "collapse_rate": 0.7438886429145334, "path_u": 0.7459437001823406,
+    "path_v": 0.023641066140798084, "p_challenger": 0.44451545644930474,
+    "election_u": 0.8789842930925544, "w_incumbent": 1.4661564104721472,
+    "w_challenger": 0.8159371971629489, "pi_incumbent": 0.4504131485745261,
+    "pi_challenger": 0.15848028368266956, "a_incumbent": 9.756908349305105,
+    "a_challenger": 353.9511187782018, "C_U_usd": 5.225, "rounds": 0.0,
+}  # fmt: skip
+
+
 def test_washington_concedes_just_before_the_budget_draft(japan):
     """A deadline atom (Fanning 2016), visible where the rounds end before the draft."""
-    scn = japan.with_parameters(rounds=0.0)
-    draws = scn.parameters.sample(3000, seed=21)
-    out = talks_equilibrium(scn, draws)
-    t, t_b = out["agreement_time"], _date(scn, "t_budget")
-    inc = out["spe_agreement"] & (draws["challenger_wins"] < 0.5) & (t > 0.0)
-    assert np.any(inc & (t == t_b) & (out["conceded_by"] == 1))
+    scn = japan.with_parameters(**DEADLINE_ATOM)
+    out = talks_equilibrium(scn, scn.parameters.sample(2, seed=0))
+    t_b = _date(scn, "t_budget")
+    assert out["spe_agreement"].all() and (out["agreement_time"] == t_b).all()
+    assert (out["conceded_by"] == 1).all()  # Washington, at the incumbent's draws
+    # The atom is a point mass of the equilibrium, not of the path draws: the other paths
+    # end before or after the draft, and a positive share lands on it exactly.
+    spread = scn.with_parameters(path_u=laws.uniform(0.0, 1.0), path_v=laws.uniform(0.0, 1.0))
+    out = talks_equilibrium(spread, spread.parameters.sample(8000, seed=1))
+    at = (out["agreement_time"] == t_b) & (out["conceded_by"] == 1)
+    assert 0 < at.sum() < 8000 and np.any(out["agreement_time"] < t_b)
 
 
 def test_rounds_of_zero_change_nothing(japan):

@@ -27,7 +27,7 @@ A short term is followed by the renewal of the same payment for the rest of the
 horizon :math:`H`, at a renegotiation cost :math:`\kappa_R` a year.
 
 **Who chooses the term.** The side that concedes on the payment chooses the term
-(the money-for-term trade of the 10th Korea SMA, shared/data: "one-year term was
+(the money-for-term trade of the 10th Korea SMA, in the past-agreements dataset: "one-year term was
 the US concession-for-amount trade"):
 
 .. math::
@@ -46,7 +46,7 @@ Washington) is impossible (:math:`\ell = -1`: that side never concedes).
 
 1. *Before the election* the incumbent, in campaign, does not concede (its
    posture is its campaign's; "real bargaining was expected only after the
-   election", DESIGN.md). Tokyo's rational type can concede at the opening —
+   election", as Kyodo reported on 2020-10-03: ``docs/sources.md``). Tokyo's rational type can concede at the opening —
    accepting :math:`x_I` with the term of its choice, where a one-year deal is
    renegotiated with the winner known (renewed with the incumbent; the
    challenger's generalized Nash payment otherwise) — or wait. Waiting is worth
