@@ -520,7 +520,8 @@ class LapseCost(_SigningTimeCost):
     administration has finished reviewing its policy; a short extension of the old
     agreement needs only ``L_X``. Without lead-time parameters ``e = t`` (the lapse
     runs to the signing). Japan's agreement lapsed for a month in 2008 and Korea's
-    from January 2020 (the past-agreements dataset, ``alliance_sim/data``). Affine (constant) in ``x``.
+    from January 2020 (the past-agreements dataset, ``alliance_sim/data``). Affine
+    (constant) in ``x``.
 
     Parameters
     ----------
