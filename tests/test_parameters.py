@@ -199,3 +199,19 @@ def test_draws_validation_and_views():
     assert sub.n == 2 and sub["a"].tolist() == [1.0, 3.0]
     assert d.take(slice(1, 3))["a"].tolist() == [2.0, 3.0]
     assert d.replace(c=1.0)["c"].shape == (3,)
+
+
+def test_latent_variates_are_the_random_uniform_variates_and_say_what_they_draw():
+    from alliance_sim.parameters import LATENT_UNIT, Derived, Parameter, ParameterSpace, formulas
+
+    space = ParameterSpace(
+        [
+            Parameter("p", stats.beta(2, 2), "probability", "assumption: test"),
+            Parameter("u", stats.uniform(0, 1), LATENT_UNIT, "definition: latent uniform"),
+            Parameter("v", 0.5, LATENT_UNIT, "definition: fixed, so not random"),
+            Derived("won", ("u", "p"), formulas.less_than, "u < p", "indicator", "definition"),
+        ]
+    )
+    assert space.latent_names == ("u",)
+    assert space.latent_role("u") == "latent uniform (feeds won)"
+    assert space.latent_role("p") == space.latent_role("v") == ""

@@ -53,9 +53,17 @@ def test_preset_indices_identify_the_drivers_of_the_ceiling():
     # Washington-side parameters cannot move Tokyo's reservation price (the ceiling).
     for name in ("S_U", "rho_U", "s_U", "kappa_U"):
         assert hi.loc[name, "ST"] < 1e-9
-    # Sorted by total index; the top parameters explain most of the variance.
-    assert hi["ST"].is_monotonic_decreasing
-    assert hi["ST"].iloc[:5].sum() > 0.6
+    # Beliefs first, sorted by total index; the top ones explain most of the variance.
+    latent = set(scn.parameters.latent_names)
+    beliefs = hi[hi["role"] == ""]
+    assert set(beliefs.index) == set(scn.parameters.random_names) - latent
+    assert list(hi.index[: len(beliefs)]) == list(beliefs.index)  # then the latent variates
+    assert (
+        beliefs["ST"].is_monotonic_decreasing
+        and hi.iloc[len(beliefs) :]["ST"].is_monotonic_decreasing
+    )
+    assert hi.loc["election_u", "role"].startswith("draws the election winner")
+    assert beliefs["ST"].iloc[:5].sum() > 0.6
     assert (hi["ST"] >= hi["S1"] - 3 * hi["S1_conf"] - 0.02).all()
 
 
@@ -80,9 +88,15 @@ def test_rank_correlations_match_scipy_spearman():
     res = asim.simulate(scn, 4_000, seed=8, stances=False, talks=False)
     rho = rank_correlations(res, "hi")
     assert rho.abs().is_monotonic_decreasing
+    assert not set(rho.index) & set(scn.parameters.latent_names)  # beliefs only
+    every = rank_correlations(res, "hi", latent=True)
+    beliefs = every.index[: len(rho)]
+    assert list(beliefs) == list(rho.index)  # the beliefs first, as ranked alone
+    assert set(every.index[len(rho) :]) == set(scn.parameters.latent_names)
+    assert every.attrs["roles"]["election_u"].startswith("draws the election winner")
     for name in ("c_J", "S_J", "election_u"):
         m = res["feasible"]
         expected = spearmanr(res.parameters[name][m], res["hi"][m]).statistic
-        assert rho[name] == pytest.approx(expected, abs=1e-12)
+        assert every[name] == pytest.approx(expected, abs=1e-12)
     with pytest.raises(ValueError, match="constant"):
         rank_correlations(res, "status_quo")

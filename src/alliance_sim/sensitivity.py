@@ -21,6 +21,15 @@ each random parameter and the output over the draws of a result — a quick
 ranking from a run you already have; it misses non-monotone effects and
 interactions.
 
+**Beliefs and latent variates.** Some random parameters are not beliefs about the world
+but *latent variates* (:data:`~alliance_sim.parameters.LATENT_UNIT`): uniforms that draw
+a discrete event from other parameters, such as ``election_u``, which makes the
+challenger win when ``election_u < p_challenger``. Their index measures how much the
+output depends on the event's outcome (who won), while the belief behind it
+(``p_challenger``) has its own. Both functions rank the beliefs first and then list the
+latent variates, each with what it draws (column ``role``), so neither is read as a
+driver next to the beliefs without saying what it is.
+
 References
 ----------
 I. M. Sobol' (2001), "Global sensitivity indices for nonlinear mathematical models
@@ -202,8 +211,10 @@ def sobol_indices(
     Returns
     -------
     pandas.DataFrame
-        Index ``(output, parameter)``, columns ``S1``, ``S1_conf``, ``ST``, ``ST_conf``,
-        sorted within each output by ``ST`` (largest first).
+        Index ``(output, parameter)``, columns ``S1``, ``S1_conf``, ``ST``, ``ST_conf``
+        and ``role`` (empty for a belief; for a latent variate, what it draws). Within
+        each output the beliefs come first, sorted by ``ST`` (largest first), then the
+        latent variates, sorted the same way (module docstring).
     """
     names = list(scenario.parameters.random_names)
     wanted = [outputs] if isinstance(outputs, str) else list(outputs)
@@ -237,21 +248,30 @@ def sobol_indices(
         conf_level=conf_level,
         num_resamples=num_resamples,
     )
-    order = table.reset_index().sort_values(
-        ["output", "ST"], ascending=[True, False], kind="stable"
+    frame = table.reset_index()
+    frame["role"] = [scenario.parameters.latent_role(p) for p in frame["parameter"]]
+    frame["_latent"] = frame["role"] != ""
+    order = frame.sort_values(
+        ["output", "_latent", "ST"], ascending=[True, True, False], kind="stable"
     )
-    return order.set_index(["output", "parameter"]).loc[wanted]
+    return order.drop(columns="_latent").set_index(["output", "parameter"]).loc[wanted]
 
 
 def rank_correlations(
-    result: SimulationResult, output: str = "nash_payment", *, feasible_only: bool = True
+    result: SimulationResult,
+    output: str = "nash_payment",
+    *,
+    feasible_only: bool = True,
+    latent: bool = False,
 ) -> pd.Series:
-    r"""Spearman rank correlation of each random parameter with an output, largest |ρ| first.
+    r"""Spearman rank correlation of each belief with an output, largest |ρ| first.
 
     :math:`\rho_j` is Pearson's correlation of the average ranks of
     :math:`\theta_j` and of the output over the draws (those with a non-empty
     settlement range and a finite output when ``feasible_only``); a constant
-    parameter gets 0.
+    parameter gets 0. The latent variates (module docstring) are left out unless
+    ``latent``; then they follow the beliefs, and ``attrs["roles"]`` of the result
+    maps each to what it draws.
 
     Parameters
     ----------
@@ -261,6 +281,8 @@ def rank_correlations(
         An output or parameter name.
     feasible_only : bool
         Restrict to draws with a non-empty settlement range.
+    latent : bool
+        Also rank the latent variates, after the beliefs.
 
     Returns
     -------
@@ -276,7 +298,9 @@ def rank_correlations(
     from scipy.stats import rankdata
 
     y = np.asarray(result[output], dtype=np.float64)
-    names = [k for k in result.scenario.parameters.random_names if k in result.parameters]
+    space = result.scenario.parameters
+    hidden = () if latent else space.latent_names
+    names = [k for k in space.random_names if k in result.parameters and k not in hidden]
     keep = np.isfinite(y)
     if feasible_only:
         keep &= result["feasible"]
@@ -294,5 +318,8 @@ def rank_correlations(
     constant = scale[:-1] == 0.0
     rho = (ranks[:, :-1] * ranks[:, -1:]).sum(axis=0) / np.where(constant, 1.0, scale[:-1])
     rho = np.where(constant, 0.0, rho / scale[-1])
-    order = np.argsort(-np.abs(rho), kind="stable")
-    return pd.Series(rho[order], index=[names[j] for j in order], name="rho")
+    is_latent = np.array([space.latent_role(k) != "" for k in names], dtype=bool)
+    order = np.lexsort((-np.abs(rho), is_latent))  # beliefs first, each by |rho|
+    series = pd.Series(rho[order], index=[names[j] for j in order], name="rho")
+    series.attrs["roles"] = {k: space.latent_role(k) for k in series.index if space.latent_role(k)}
+    return series

@@ -8,10 +8,11 @@ from . import formulas, laws
 from .draws import Draws
 from .laws import describe_distribution, law
 from .sampling import BLOCK, SAMPLERS, unit_design
-from .space import Derived, Parameter, ParameterSpace
+from .space import LATENT_UNIT, Derived, Parameter, ParameterSpace
 
 __all__ = [
     "BLOCK",
+    "LATENT_UNIT",
     "SAMPLERS",
     "Derived",
     "Draws",

@@ -112,6 +112,7 @@ def _no_loc(loc: float) -> bool:
     return loc == 0.0
 
 
+#: The laws by ``scipy.stats`` name, in papers' parameters (the table above).
 LAWS: dict[str, Law] = {
     law_.name: law_
     for law_ in (

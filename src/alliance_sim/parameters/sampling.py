@@ -50,7 +50,9 @@ __all__ = [
     "warn_sobol_size",
 ]
 
+#: A sampling design: Monte Carlo, scrambled Sobol' or Latin hypercube.
 Sampler = Literal["random", "sobol", "lhs"]
+#: The sampling designs, in that order.
 SAMPLERS: tuple[str, ...] = ("random", "sobol", "lhs")
 
 #: Draws per logical seed block of the ``"random"`` design (2**16).

@@ -21,11 +21,20 @@ from .laws import describe_distribution
 from .sampling import Sampler, is_power_of_two, unit_design, warn_sobol_size
 
 __all__ = [
+    "LATENT_UNIT",
     "Derived",
     "Parameter",
     "ParameterSpace",
     "describe_distribution",
 ]  # the last re-exported from .laws
+
+#: The unit of a *latent variate*: a uniform(0, 1) parameter that is not a belief about
+#: the world but the randomness of a discrete event the model draws from other
+#: parameters (the election winner: ``election_u < p_challenger``; the realized path of
+#: the talks; who proposes first). Its sensitivity index measures how much the output
+#: depends on that event's outcome, not on any belief; sensitivity output lists such
+#: variates after the beliefs and says what each one draws.
+LATENT_UNIT = "uniform variate"
 
 
 def _check_name(name: object) -> str:
@@ -281,6 +290,38 @@ class ParameterSpace(Mapping[str, Entry]):
     def random_names(self) -> tuple[str, ...]:
         """Names of the parameters that have a distribution, in sampling order."""
         return tuple(e.name for e in self.entries if isinstance(e, Parameter) and not e.is_fixed)
+
+    @property
+    def latent_names(self) -> tuple[str, ...]:
+        """The random parameters that are latent variates (unit :data:`LATENT_UNIT`)."""
+        return tuple(
+            e.name
+            for e in self.entries
+            if isinstance(e, Parameter) and not e.is_fixed and e.unit == LATENT_UNIT
+        )
+
+    def latent_role(self, name: str) -> str:
+        """What latent variate ``name`` draws, in words ("" for a belief).
+
+        Its description, else its provenance without the ``definition:`` prefix, and the
+        derived quantities that read it when the text does not name them.
+
+        Examples
+        --------
+        >>> from alliance_sim.scenarios import japan_us_2020
+        >>> japan_us_2020().parameters.latent_role("election_u")
+        'draws the election winner: challenger_wins = election_u < p_challenger'
+        >>> japan_us_2020().parameters.latent_role("p_challenger")
+        ''
+        """
+        if name not in self.latent_names:
+            return ""
+        e = self.parameter(name)
+        role = e.description or e.provenance.removeprefix("definition:").strip()
+        readers = [
+            d.name for d in self.entries if name in getattr(d, "inputs", ()) and d.name not in role
+        ]
+        return f"{role} (feeds {', '.join(readers)})" if readers else role
 
     # Editing -----------------------------------------------------------------------
     def replace(self, name: str, **changes: Any) -> ParameterSpace:

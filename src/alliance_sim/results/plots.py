@@ -653,10 +653,12 @@ def sensitivity_bars(
     lim = max(0.1, float(np.abs(values).max()) * 1.2)
     ax.set_xlim(-lim, lim)
     ax.set_xlabel(f"Spearman rank correlation ρ with {output} (red: raises it, blue: lowers it)")
-    ax.set_ylabel("random parameter")
+    ax.set_ylabel("belief (random parameter)")
+    latent = len(result.scenario.parameters.latent_names)
     what = (
         f"Rank-correlation sensitivity of {output}: "
-        f"top {len(order)} of {len(names)} random parameters by |ρ|"
+        f"top {len(order)} of {len(names)} beliefs by |ρ|"
+        + (f" ({latent} latent variates left out)" if latent else "")
     )
     which = "non-empty settlement range"
     if int(keep.sum()) < int(result["feasible"].sum()):
