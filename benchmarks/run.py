@@ -1296,7 +1296,7 @@ def bench_calibration(sizes: Sizes, repeats: int) -> None:
     """H. Calibration: the simulator batched against one call per particle; a full ABC-SMC.
 
     Per-particle calls are what a per-particle ABC library (pyabc) does; the ratio is
-    the reason the calibration has its own vectorized engine (docs/calibration.md §4).
+    the reason the calibration has its own vectorized engine (docs/explanation/calibration.md §4).
     Then ``calibrate(before=2020)`` at the shipped settings: wall time, simulations
     (each one realization of every past agreement's talks) and talks draws per second.
     """

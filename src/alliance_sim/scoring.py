@@ -3,14 +3,14 @@ r"""Proper scoring rules for probabilistic forecasts (lower is better).
 The rolling backtest scores forecasts given as samples (the predictive draws of the
 next agreed payment change, of a one-year term, of a lapse) against what happened:
 
-* :func:`crps_sample` — the continuous ranked probability score of a (weighted)
+* :func:`crps_sample` — the continuous ranked probability score [1]_ of a (weighted)
   empirical distribution, exact and :math:`O(m \log m)`;
-  :func:`crps_point` and :func:`crps_normal` — the point-forecast and Gaussian cases;
+  :func:`crps_point` and :func:`crps_normal` [2]_ — the point-forecast and Gaussian cases;
 * :func:`log_score_sample` — the ignorance (negative log density) of a Gaussian kernel
-  density estimate of the samples, bandwidth :func:`silverman_bandwidth` by default;
-* :func:`brier_score` — for probability forecasts of a binary event;
+  density estimate of the samples, bandwidth :func:`silverman_bandwidth` [4]_ by default;
+* :func:`brier_score` [5]_ — for probability forecasts of a binary event;
 * :func:`interval_hit`, :func:`weighted_quantile` and :func:`pit` — calibration checks
-  (central-interval coverage and the mid probability integral transform).
+  [3]_ (central-interval coverage and the mid probability integral transform).
 
 Every sample argument is a 1-D array of draws (a scalar counts as one draw); ``weights``,
 where accepted, are non-negative numbers (not all zero) of the same length, normalised

@@ -175,7 +175,9 @@ __all__ = [
 #: observation exists (built-in distances only).
 NAN_RESIDUAL = 10.0
 
+#: ``simulate(theta, rng) -> stats``: the simulator :func:`abc_smc` calls (its docstring).
 SimulateFn = Callable[[NDArray[np.float64], np.random.Generator], ArrayLike]
+#: ``distance(sim, obs) -> (n,)``: a fixed distance on the observed columns.
 DistanceFn = Callable[[NDArray[np.float64], NDArray[np.float64]], ArrayLike]
 
 # Key of the ABC streams under the run's root (large: never equal to a block index).

@@ -106,6 +106,7 @@ Array = NDArray[np.float64]
 #: in period ``k``.
 GainFn = Callable[[Array, int, int], Array]
 
+#: Who proposes in a period (``proposer[k]``): the payer (0) or the payee (1).
 PAYER, PAYEE = 0, 1
 
 

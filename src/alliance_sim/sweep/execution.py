@@ -59,6 +59,7 @@ __all__ = [
 DASK_CONFIG: dict[str, Any] = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
 
 Scheduler = Literal["sync", "threads"]
+#: In-process schedulers: the calling thread, or Dask's threads.
 SCHEDULERS: tuple[str, ...] = ("sync", "threads")
 #: Tasks in flight per worker: enough to keep workers busy between results.
 WINDOW_PER_WORKER = 2

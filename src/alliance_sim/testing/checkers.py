@@ -203,7 +203,7 @@ def check_monotone(
     where : str, optional
         A boolean output (e.g. ``"feasible"``) restricting the check to the draws
         where it holds in the base run — comparative statics often hold only on
-        admissible payments (docs/model.md §3).
+        admissible payments (docs/explanation/model/bargaining.md, §3).
     min_checked : int
         Fail when fewer draws than this have the output defined in both runs (and
         ``where`` true): a check of nothing is not a pass.
