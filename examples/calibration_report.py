@@ -1,4 +1,5 @@
 """Calibrate the talks to the past agreements with several seeds, and report.
+==========================================================================
 
 Prints, as markdown: the posterior of each calibrated parameter per seed (mean, sd,
 5/50/95%), the largest difference between seeds relative to the posterior sd
@@ -6,7 +7,7 @@ Prints, as markdown: the posterior of each calibrated parameter per seed (mean, 
 acceptance, ESS, simulations) and the observed summaries against the posterior
 predictive. With ``--figures DIR`` it also writes the calibration figures there.
 
-docs/calibration.md shows the output of::
+docs/explanation/calibration.md shows the output of::
 
     python examples/calibration_report.py --particles 1000 --generations 8 \
         --seeds 2020 2021 2022 --figures docs/figures
@@ -23,7 +24,7 @@ from alliance_sim.calibration import SUMMARIES, PastTalks, calibrate
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     parser.add_argument("--particles", type=int, default=200)
     parser.add_argument("--generations", type=int, default=4)
     parser.add_argument("--seeds", type=int, nargs="+", default=[2020, 2021])

@@ -1,4 +1,5 @@
 """The autumn-2020 Japan–US host-nation support talks: 200,000 parameter draws.
+============================================================================
 
 Run:  python examples/japan_us_2020.py  [--draws N] [--seed S]
 
@@ -21,7 +22,7 @@ import alliance_sim as asim
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     parser.add_argument("--draws", type=int, default=200_000, help="number of draws")
     parser.add_argument("--seed", type=int, default=7, help="random seed")
     parser.add_argument("--quiet", action="store_true", help="do not print the parameter table")

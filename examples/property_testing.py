@@ -1,4 +1,5 @@
 """Property-test your own model assumptions with alliance_sim.testing (needs the test extra).
+==========================================================================================
 
 Run:  python examples/property_testing.py
 
@@ -8,7 +9,8 @@ hypothesis over generated scenarios (some parameters fixed at random values):
 1. "More fiscal pressure in Tokyo never raises the most Tokyo will pay" — holds
    where a deal is possible. Stated for every draw it fails: hypothesis finds a
    scenario with no lapse cost (c_J = 0) where Tokyo accepts no payment at all
-   (a negative reservation), which a higher λ moves towards 0 (docs/model.md §3).
+   (a negative reservation), which a higher λ moves towards 0
+   (docs/explanation/model/bargaining.md, §3).
 2. "If Washington values host-nation payments more, the Nash payment rises" —
    intuitive, and false: valuing payments more makes any deal more attractive to
    Washington than no deal, so its reservation payment falls, and the Nash

@@ -1,4 +1,5 @@
 """Sweeps at research scale: millions of draws in bounded memory, and what drives the outcome.
+===========================================================================================
 
 Run:  python examples/sweep_at_scale.py  [--draws N] [--seed S] [--cluster K] [--store DIR]
 
@@ -28,7 +29,7 @@ from alliance_sim.sweep.memory import peak_rss
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     parser.add_argument("--draws", type=int, default=2_000_000, help="draws streamed")
     parser.add_argument("--seed", type=int, default=7, help="random seed")
     parser.add_argument("--cluster", type=int, default=0, help="LocalCluster workers (0: threads)")
