@@ -128,6 +128,27 @@ def test_the_api_documents_every_public_object_once():
     assert index.resolve("numpy.mean") is None
 
 
+def test_no_markdown_page_reads_money_as_math():
+    """docs/conf.py enables $-math (myst dollarmath); no page uses it, so a pair of
+    dollar amounts ("$5 bn ... ₩1,123/$ (") must not turn into an equation: escape one
+    of them as \\$."""
+    markdown_it = pytest.importorskip("markdown_it")
+    dollarmath = pytest.importorskip("mdit_py_plugins.dollarmath")
+    md = markdown_it.MarkdownIt("commonmark").enable("table")
+    md.use(dollarmath.dollarmath_plugin, allow_space=False, allow_digits=False)
+    found = []
+    for page in sorted(DOCS.rglob("*.md")):
+        if "_build" in page.parts:
+            continue
+        stack = md.parse(page.read_text(encoding="utf-8"))
+        while stack:
+            token = stack.pop()
+            if token.type.startswith("math"):
+                found.append(f"{page.relative_to(DOCS)}: ${token.content}$")
+            stack.extend(token.children or [])
+    assert not found, found
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "page",
