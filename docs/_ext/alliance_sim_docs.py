@@ -146,20 +146,33 @@ def write_api_pages(app: Sphinx, config: Any) -> None:
 
 
 def resolve_alias(app: Sphinx, env: Any, node: Any, contnode: nodes.Element) -> Any:
-    """Link a dotted path that reaches a documented object to where it is documented."""
+    """Link a dotted path that reaches a documented object to where it is documented.
+
+    The path is taken as written (``alliance_sim.simulate``) or, when it is relative,
+    from the module the reference is written in or a package around it
+    (``SimulationResult.summary`` in the docstring of ``alliance_sim.results.glossary``).
+    """
     if node.get("refdomain") != "py":
         return None
-    target = node.get("reftarget", "")
     index = getattr(app, "alliance_api_index", None)
-    if index is None or not target.startswith(index.root + "."):
+    target = node.get("reftarget", "").lstrip(".~")
+    if index is None or not target:
         return None
-    documented = index.resolve(target)
-    if documented is None or documented == target:
-        return None
-    found = env.get_domain("py").resolve_any_xref(
-        env, node["refdoc"], app.builder, documented, node, contnode
-    )
-    return found[0][1] if found else None
+    candidates = [target]
+    module = node.get("py:module") or ""
+    if module and not target.startswith(index.root + "."):
+        parts = module.split(".")  # the module, then the packages around it
+        candidates = [".".join([*parts[:i], target]) for i in range(len(parts), 0, -1)]
+    for candidate in candidates:
+        documented = index.resolve(candidate)
+        if documented is None or documented == target:
+            continue
+        found = env.get_domain("py").resolve_any_xref(
+            env, node["refdoc"], app.builder, documented, node, contnode
+        )
+        if found:
+            return found[0][1]
+    return None
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
