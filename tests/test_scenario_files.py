@@ -173,7 +173,7 @@ def test_the_solvers_to_run_come_from_the_file():
     assert "solvers.run.1: must be one of" in errors_of(raw)
 
 
-SOURCES = Path(__file__).resolve().parents[1] / "docs" / "sources.md"
+SOURCES = Path(__file__).resolve().parents[1] / "docs" / "reference" / "sources.md"
 
 
 @pytest.mark.parametrize("name", sorted(PRESETS))
@@ -186,4 +186,4 @@ def test_every_fact_cites_a_public_document_listed_in_the_sources_page(name):
         if text.startswith(("fact", "estimate")):
             assert re.search(r"https?://|dataset: |U\.S\.C\.|Mainichi", text), e.name
         for url in re.findall(r"https?://[^\s;,)]+", text):
-            assert url in listed, f"{e.name}: {url} is not on docs/sources.md"
+            assert url in listed, f"{e.name}: {url} is not on docs/reference/sources.md"

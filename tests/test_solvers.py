@@ -125,7 +125,10 @@ def test_reservation_payments_of_affine_players_in_closed_form():
 
 
 def test_reservations_of_the_default_players_in_closed_form():
-    """r_U has a kink at x0 and r_J solves a quadratic above x0 (docs/model.md §3)."""
+    """r_U has a kink at x0 and r_J solves a quadratic above x0.
+
+    See docs/explanation/model/bargaining.md.
+    """
     d = random_draws(3000, 7)
     pb = default_problem(d)
     x0, pi = d["status_quo"], d["pi_drawdown"]

@@ -25,7 +25,10 @@ def scn():
 
 
 def scalar_stance_game(p: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
-    """The stance game of one draw, written out again from docs/model.md with scalars."""
+    """The stance game of one draw, written out again with scalars.
+
+    From docs/explanation/model/stance.md.
+    """
     x0, T, t_b, t_post = p["status_quo"], p["term_years"], p["t_budget"], p["t_signing"]
 
     def u_j(x, t, q):
@@ -126,7 +129,7 @@ def test_the_value_of_waiting_is_the_election_lottery(scn):
     # ... and, when waiting costs no lapse, Tokyo waits more often than with the incumbent
     # certain to stay (common random numbers: the same draws, only the belief differs).
     # With the preset's lapse costs it need not: a new administration's review and the
-    # Diet's lead time put its full agreement past the expiry (docs/model.md §5).
+    # Diet's lead time put its full agreement past the expiry (docs/explanation/model/stance.md).
     calm = scn.with_parameters(lapse_J=0.0, lapse_U=0.0)
     likely = asim.simulate(calm, 4000, seed=6, talks=False)
     certain = asim.simulate(calm.with_parameters(p_challenger=0.0), 4000, seed=6, talks=False)

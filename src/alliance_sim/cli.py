@@ -323,7 +323,7 @@ def _parser() -> argparse.ArgumentParser:
         "--seed",
         type=_non_negative,
         default=2020,
-        help="random seed (default 2020, docs/backtest.md)",
+        help="random seed (default 2020, docs/explanation/backtest.md)",
     )
     p.add_argument(
         "--static",

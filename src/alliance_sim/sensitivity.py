@@ -264,7 +264,7 @@ def rank_correlations(
     feasible_only: bool = True,
     latent: bool = False,
 ) -> pd.Series:
-    r"""Spearman rank correlation of each belief with an output, largest |ρ| first.
+    r"""Spearman rank correlation of each belief with an output, largest ``|ρ|`` first.
 
     :math:`\rho_j` is Pearson's correlation of the average ranks of
     :math:`\theta_j` and of the output over the draws (those with a non-empty

@@ -21,7 +21,7 @@ posterior's weighted mean :math:`m` and variance :math:`v` (method of moments on
 
 with :math:`\bar m = (m - a)/(b - a)`, :math:`\bar v = v/(b - a)^2`. The parameters
 are then drawn independently: the posterior's correlations are dropped (they are
-reported in ``docs/calibration.md``), a simplification a preset's independent
+reported in ``docs/explanation/calibration.md``), a simplification a preset's independent
 parameters need. :func:`~alliance_sim.calibration.fit.Calibration.predict` keeps
 them, from the particles.
 """
@@ -166,7 +166,7 @@ def calibrated_preset(
             value=dist,
             provenance=(
                 f"calibrated on the {n_rows} past agreements with a target before FY{before} "
-                f"(ABC-SMC, seed {meta.get('seed', '?')}; docs/calibration.md): "
+                f"(ABC-SMC, seed {meta.get('seed', '?')}; docs/explanation/calibration.md): "
                 f"Beta({a:.3g}, {b:.3g}) on [{low[j]:g}, {high[j]:g}] with the posterior's "
                 f"mean and variance. Uncalibrated prior: {space[name].provenance}"
             ),

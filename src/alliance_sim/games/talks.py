@@ -46,7 +46,7 @@ Washington) is impossible (:math:`\ell = -1`: that side never concedes).
 
 1. *Before the election* the incumbent, in campaign, does not concede (its
    posture is its campaign's; "real bargaining was expected only after the
-   election", as Kyodo reported on 2020-10-03: ``docs/sources.md``). Tokyo's
+   election", as Kyodo reported on 2020-10-03: ``docs/reference/sources.md``). Tokyo's
    rational type can concede at the opening —
    accepting :math:`x_I` with the term of its choice, where a one-year deal is
    renegotiated with the winner known (renewed with the incumbent; the

@@ -208,12 +208,27 @@ class _Strict(BaseModel):
 # The Literal[...] fields below list names known only at import time: pydantic checks
 # them, mypy cannot (hence the valid-type ignores).
 class _ParameterModel(_Strict):
-    value: _NumberOrDate | None = None
-    distribution: str | dict[str, Any] | None = None
+    value: _NumberOrDate | None = Field(
+        None,
+        description="A fixed value: a number, or a date (2020-11-03) read as years since "
+        "[scenario] opened (its unit must then be 'years since talks opened').",
+    )
+    distribution: str | dict[str, Any] | None = Field(
+        None,
+        description='A law in papers\' parameters, {law = "uniform", low = 250.0, high = '
+        '500.0} (the laws table below), or scipy\'s, named: {scipy = "uniform", loc = 250.0, '
+        "scale = 250.0}.",
+    )
     # The old form, distribution = "<law>" with scipy's args/kwds: read only to say how to
     # rewrite it (see _legacy_distribution).
-    args: list[_Float] | None = None
-    kwds: dict[str, _Float] | None = None
+    args: list[_Float] | None = Field(
+        None,
+        description="Refused: scipy's positional arguments of the old form; the error shows "
+        "the rewrite in papers' parameters.",
+    )
+    kwds: dict[str, _Float] | None = Field(
+        None, description="Refused, with args: name the arguments in the distribution table."
+    )
     formula: Literal[tuple(FORMULAS)] | None = None  # type: ignore[valid-type]
     inputs: list[_NameOrNumber] = Field(default_factory=list)
     unit: str
@@ -244,9 +259,14 @@ class _ParameterModel(_Strict):
 
 
 class _TermModel(_Strict):
-    type: Literal[tuple(TERMS)]  # type: ignore[valid-type]
-    args: dict[str, _Scalar] = Field(default_factory=dict)
-    weight: _Float = 1.0
+    type: Literal[tuple(TERMS)] = Field(  # type: ignore[valid-type]
+        description="A built-in utility term (the terms table below)."
+    )
+    args: dict[str, _Scalar] = Field(
+        default_factory=dict,
+        description="The term's constructor arguments: parameter names (strings) or numbers.",
+    )
+    weight: _Float = Field(1.0, description="The term's weight in the player's utility.")
 
 
 class _PlayerModel(_Strict):
@@ -314,7 +334,11 @@ def _default_solvers() -> list[_Solver]:
 
 
 class _SolversModel(_Strict):
-    run: list[_Solver] = Field(default_factory=_default_solvers)
+    run: list[_Solver] = Field(
+        default_factory=_default_solvers,
+        description="The stages simulate runs by default: 'axiomatic' (always), 'stances', "
+        "'talks', 'offers' (complete-information alternating offers).",
+    )
 
 
 class _FileModel(_Strict):

@@ -2,7 +2,7 @@
 
 Each preset is written once, as a scenario file in ``alliance_sim/scenarios/preset_files/``
 (the layout of :mod:`~alliance_sim.scenarios.files`): every parameter with its unit and
-provenance — a fact with its public source (``docs/sources.md``) or ``"assumption: …"``
+provenance — a fact with its public source (``docs/reference/sources.md``) or ``"assumption: …"``
 with its reason — and the file's leading comments give the arguments several
 assumptions share. :func:`japan_us_2020` and :func:`korea_us_2019` read their file and,
 by default, replace the calibrated parameters by the posterior fitted on the agreements
@@ -58,7 +58,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
     2021; the agreement is assumed signed on 15 February 2021, so the winner's
     preferences apply. Results are reported overall and by election winner.
     The numbers are those of ``preset_files/japan_us_2020.toml``
-    (:func:`preset_file`); ``docs/model.md`` §9 explains them.
+    (:func:`preset_file`); ``docs/explanation/model/presets.md`` explains them.
 
     Parameters
     ----------
@@ -66,7 +66,7 @@ def japan_us_2020(*, calibrated: bool = True) -> Scenario:
         True (the default): the calibrated parameters
         (:data:`alliance_sim.calibration.THETA`) follow the posterior fitted on the past
         agreements before FY2021 (:func:`alliance_sim.calibration.posterior.calibrated_preset`,
-        ``docs/calibration.md``). False: the hand-set assumptions of the file.
+        ``docs/explanation/calibration.md``). False: the hand-set assumptions of the file.
 
     Returns
     -------
@@ -89,7 +89,7 @@ def korea_us_2019(*, calibrated: bool = True) -> Scenario:
     The same model as :func:`japan_us_2020` with Seoul as the payer (its parameters end
     in ``_K``) and money in ₩ billion a year; parameters whose reasoning carries over
     from the Japan preset say so in their provenance. The numbers are those of
-    ``preset_files/korea_us_2019.toml`` (:func:`preset_file`); ``docs/model.md`` §9.1
+    ``preset_files/korea_us_2019.toml`` (:func:`preset_file`); ``docs/explanation/model/presets.md``
     explains them.
 
     Parameters
@@ -98,7 +98,7 @@ def korea_us_2019(*, calibrated: bool = True) -> Scenario:
         True (the default): the calibrated parameters
         (:data:`alliance_sim.calibration.THETA`) follow the posterior fitted on the past
         agreements before 2020 (:func:`alliance_sim.calibration.posterior.calibrated_preset`,
-        ``docs/calibration.md``). False: the hand-set assumptions of the file.
+        ``docs/explanation/calibration.md``). False: the hand-set assumptions of the file.
 
     Returns
     -------
