@@ -248,9 +248,10 @@ def sobol_indices(
         conf_level=conf_level,
         num_resamples=num_resamples,
     )
+    space = scenario.parameters
     frame = table.reset_index()
-    frame["role"] = [scenario.parameters.latent_role(p) for p in frame["parameter"]]
-    frame["_latent"] = frame["role"] != ""
+    frame["role"] = [space.latent_role(p) for p in frame["parameter"]]
+    frame["_latent"] = frame["parameter"].isin(space.latent_names)
     order = frame.sort_values(
         ["output", "_latent", "ST"], ascending=[True, True, False], kind="stable"
     )
@@ -318,8 +319,8 @@ def rank_correlations(
     constant = scale[:-1] == 0.0
     rho = (ranks[:, :-1] * ranks[:, -1:]).sum(axis=0) / np.where(constant, 1.0, scale[:-1])
     rho = np.where(constant, 0.0, rho / scale[-1])
-    is_latent = np.array([space.latent_role(k) != "" for k in names], dtype=bool)
+    is_latent = np.isin(names, space.latent_names)
     order = np.lexsort((-np.abs(rho), is_latent))  # beliefs first, each by |rho|
     series = pd.Series(rho[order], index=[names[j] for j in order], name="rho")
-    series.attrs["roles"] = {k: space.latent_role(k) for k in series.index if space.latent_role(k)}
+    series.attrs["roles"] = {names[j]: space.latent_role(names[j]) for j in order[is_latent[order]]}
     return series

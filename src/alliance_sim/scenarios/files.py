@@ -7,7 +7,7 @@ values. A file never executes code: distributions are named from a fixed list of
 ``scipy.stats`` laws, derived quantities use the named formulas of
 :mod:`alliance_sim.parameters.formulas`, and utility terms are the built-in ones.
 
-Layout (the presets' own files, e.g. ``alliance_sim/scenarios/presets/japan_us_2020.toml``;
+Layout (the presets' own files, e.g. ``alliance_sim/scenarios/preset_files/japan_us_2020.toml``;
 ``alliance-sim export japan_us_2020`` writes a copy to edit)::
 
     [scenario]            name, title, payment_unit, notes, payment_floor, opened (the
@@ -160,10 +160,15 @@ def _name_or_number(v: object) -> str | float:
     )
 
 
+def _is_date(v: object) -> TypeGuard[dt.date]:
+    """A calendar day (a TOML local date), not a date-time."""
+    return isinstance(v, dt.date) and not isinstance(v, dt.datetime)
+
+
 def _number_or_date(v: object) -> float | dt.date:
     if _is_number(v):
         return float(v)
-    if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+    if _is_date(v):
         return v
     raise PydanticCustomError(
         "number_or_date",
@@ -815,10 +820,8 @@ def _later_problems(raw: Any) -> list[str]:
     # The day the talks opened, for the date values: a wrong one is pydantic's error (any
     # day serves the checks then), a missing one is the dates' error.
     head = raw.get("scenario")
-    opened = head.get("opened") if isinstance(head, dict) else None
-    if opened is not None and not _alone(_HeaderModel, {"name": "", "title": "", "opened": opened}):
-        opened = dt.date.min
-    assert opened is None or isinstance(opened, dt.date)
+    given = head.get("opened") if isinstance(head, dict) else None
+    opened = None if given is None else given if _is_date(given) else dt.date.min
     problems = _check_parameters(models, opened)[1]
     election: Any = raw.get("election")
     typed = isinstance(election, dict)
@@ -966,7 +969,7 @@ def _toml_key(k: str) -> str:
 
 
 def _toml_value(v: Any) -> str:
-    if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+    if _is_date(v):
         return v.isoformat()  # a TOML local date
     if isinstance(v, bool | np.bool_):
         return "true" if v else "false"
